@@ -1,0 +1,54 @@
+# speculators_add_plugin(<target> PACKAGE <dotted.name> SOURCES <src>... [OUTPUT_ROOT <dir>] [NO_INSTALL])
+#
+# Builds a plugin: a shared module exporting only the descriptor entry point, compiled with
+# SPECULATORS_PLUGIN so that its SPECULATORS_REGISTER lines fill the descriptor. The file is
+# <OUTPUT_ROOT>/a/b/<target>.so for package a.b; OUTPUT_ROOT defaults to
+# SPECULATORS_PLUGIN_OUTPUT_ROOT or <build>/plugins, so that programs of the same build find
+# it on the search path without installing. install() puts it under
+# <libdir>/speculators/plugins/a/b/, the install default of the search path.
+#
+# speculators_link_whole(<target> <static-library>...)
+#
+# Links static libraries whole, so that objects holding only SPECULATORS_REGISTER lines (no
+# symbol the program refers to) are not dropped by the linker.
+
+function(speculators_add_plugin target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "PACKAGE;OUTPUT_ROOT" "SOURCES")
+  if(NOT arg_PACKAGE)
+    message(FATAL_ERROR "speculators_add_plugin(${target}): PACKAGE <dotted.name> is required")
+  endif()
+  if(NOT arg_PACKAGE MATCHES "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$")
+    message(FATAL_ERROR "speculators_add_plugin(${target}): PACKAGE '${arg_PACKAGE}' is not a dotted name like a.b")
+  endif()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "speculators_add_plugin(${target}): SOURCES is required")
+  endif()
+  if(NOT arg_OUTPUT_ROOT)
+    if(SPECULATORS_PLUGIN_OUTPUT_ROOT)
+      set(arg_OUTPUT_ROOT "${SPECULATORS_PLUGIN_OUTPUT_ROOT}")
+    else()
+      set(arg_OUTPUT_ROOT "${CMAKE_BINARY_DIR}/plugins")
+    endif()
+  endif()
+  string(REPLACE "." "/" package_dir "${arg_PACKAGE}")
+
+  add_library(${target} MODULE ${arg_SOURCES})
+  target_link_libraries(${target} PRIVATE speculators::plugin)
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    SUFFIX ".so"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_ROOT}/${package_dir}")
+  # A plugin's undefined symbols are errors at link time, not at load time.
+  target_link_options(${target} PRIVATE "LINKER:--no-undefined")
+  if(NOT arg_NO_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/speculators/plugins/${package_dir}")
+  endif()
+endfunction()
+
+function(speculators_link_whole target)
+  foreach(library IN LISTS ARGN)
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${library}>")
+  endforeach()
+endfunction()

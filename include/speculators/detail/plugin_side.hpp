@@ -1,0 +1,70 @@
+// Plugin side of SPECULATORS_REGISTER: included by <speculators/registry.hpp> only in code
+// built with SPECULATORS_PLUGIN (speculators_add_plugin() defines it).
+//
+// In a plugin, a registration does not touch any registry: it adds an entry to this
+// plugin's descriptor, and the host reads the descriptor, checks it and registers the
+// entries itself. So a plugin needs no link to the registry library, and nothing it does
+// at load time can reach a registry before the host has checked it.
+//
+// Note: everything here is hidden, so that two plugins loaded into one process each keep
+// their own list even when they were built from the same sources.
+#pragma once
+
+#include <speculators/plugin_abi.h>
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#define SPECULATORS_DETAIL_HIDDEN __attribute__((visibility("hidden")))
+
+namespace speculators::detail::plugin {
+
+struct OwnedEntry {
+  std::string registry_key;
+  std::string name;
+  std::string type_name;
+  std::string signature;
+  std::string description;
+  ErasedFactory factory;
+};
+
+// A deque: entries never move, so the C strings handed to the host stay valid.
+SPECULATORS_DETAIL_HIDDEN inline std::deque<OwnedEntry>& owned_entries() {
+  static std::deque<OwnedEntry> entries;
+  return entries;
+}
+
+SPECULATORS_DETAIL_HIDDEN inline void add_entry(std::string_view registry_key, const EntryFields& fields) noexcept {
+  try {
+    owned_entries().push_back(OwnedEntry{std::string(registry_key), std::string(fields.name),
+                                         std::string(fields.type_name), std::string(fields.signature),
+                                         std::string(fields.description), fields.factory});
+  } catch (...) {
+    // Out of memory while the plugin loads: the class is missing from the descriptor, and
+    // the host reports an unknown key if it is asked for. Nothing may escape a static initializer.
+  }
+}
+
+// The descriptor, built on the first call (the host calls once, after the plugin's static
+// initializers have run).
+SPECULATORS_DETAIL_HIDDEN inline const SpeculatorsPluginDescriptor* descriptor() {
+  static const std::vector<SpeculatorsPluginEntry> raw = [] {
+    std::vector<SpeculatorsPluginEntry> out;
+    for (const OwnedEntry& e : owned_entries()) {
+      out.push_back(SpeculatorsPluginEntry{e.registry_key.c_str(), e.name.c_str(), e.type_name.c_str(),
+                                           e.signature.c_str(), e.description.c_str(), e.factory});
+    }
+    return out;
+  }();
+  static const SpeculatorsPluginDescriptor d{SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
+                                             static_cast<uint32_t>(sizeof(SpeculatorsPluginEntry)),
+                                             SPECULATORS_ABI_TAG,
+                                             SPECULATORS_COMPILER_TAG,
+                                             raw.size(),
+                                             raw.data()};
+  return &d;
+}
+
+}  // namespace speculators::detail::plugin

@@ -1,0 +1,122 @@
+// Plugins: implementations in shared libraries, found and loaded on first use.
+//
+// A base with discovery on names the packages its implementations live in:
+//
+//   struct TokenProposal : speculators::AutoClassRegistryMixin<TokenProposal, const ProposalArgs&> {
+//     static constexpr std::string_view auto_package = "speculators.proposals";
+//     virtual ~TokenProposal() = default;
+//   };
+//
+// A plugin is a shared library built with the CMake helper, holding ordinary
+// SPECULATORS_REGISTER lines:
+//
+//   speculators_add_plugin(greedy PACKAGE speculators.proposals SOURCES greedy.cpp)
+//
+// Package "speculators.proposals" is the directory speculators/proposals under each entry
+// of the plugin search path, in this order:
+//   1. SPECULATORS_PLUGIN_PATH, colon-separated; only absolute entries (others are ignored
+//      with a warning, never taken as the current directory);
+//   2. directories added with add_plugin_directory();
+//   3. the install default <prefix>/lib/speculators/plugins;
+//   4. for a build that is not installed, the build tree's plugin directory.
+// The plugin files (*.so) under the package directory, searched recursively, are its
+// modules, named by their dotted path ("speculators.proposals.greedy") and loaded in sorted
+// order, each once per process. When two entries hold the same module, the first wins.
+//
+// What is checked, and what is refused:
+//  - a plugin file or directory writable by group or others (unless
+//    allow_writable_plugins(true) or SPECULATORS_ALLOW_WRITABLE_PLUGINS=1);
+//  - a symbolic link that leads out of its search-path entry;
+//  - a file that is not an ELF shared object for this machine, before it is opened;
+//  - after loading: the descriptor version, the standard-library ABI tag, and each entry's
+//    constructor signature, before any factory pointer is used.
+// A plugin's static initializers run when it is loaded; the checks above that come after
+// loading cannot stop code that already ran. Load only plugins you trust.
+//
+// Failures: by default, discovery loads every plugin that loads, then throws one
+// PluginLoadError listing every failure. set_plugin_failure_handler() sends failures to a
+// callback instead, and discovery then throws nothing.
+//
+// Lifetime: plugins are never unloaded; their classes stay registered for the life of the
+// process.
+#pragma once
+
+#include <speculators/errors.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace speculators {
+
+/// One directory of the plugin search path, as resolved now.
+struct SearchPathEntry {
+  std::string directory;  ///< absolute path, as given
+  std::string source;     ///< "SPECULATORS_PLUGIN_PATH", "add_plugin_directory", "install" or "build tree"
+  bool exists = false;    ///< whether it is a directory now
+};
+
+/// A plugin file that discovery would load for a package (found without loading it).
+struct PluginModule {
+  std::string name;     ///< dotted name, e.g. "speculators.proposals.greedy"
+  std::string file;     ///< absolute path
+  std::string root;     ///< the search-path entry it was found under
+  bool loaded = false;  ///< whether this process has loaded it
+};
+
+/// What a loaded plugin registered.
+struct PluginEntryInfo {
+  std::string registry_key;
+  std::string name;
+  std::string type_name;
+  std::string signature;
+  std::string description;
+};
+
+/// The descriptor of a plugin file, as the loader read and checked it.
+struct PluginInfo {
+  std::string file;
+  std::uint32_t descriptor_version = 0;
+  std::string abi_tag;
+  std::string compiler;
+  std::vector<PluginEntryInfo> entries;
+};
+
+/// Adds `directory` to the search path, after SPECULATORS_PLUGIN_PATH and before the install
+/// default. Packages already scanned are scanned again on their next discovery.
+/// @throws RegistryError when `directory` is not absolute
+void add_plugin_directory(const std::filesystem::path& directory);
+
+/// The search path in the order it is searched, with the environment read now.
+std::vector<SearchPathEntry> plugin_search_path();
+
+/// The modules of `package` ("a.b"), found on the search path without loading anything.
+/// Files refused by the checks above are reported through `refused` when given.
+std::vector<PluginModule> find_package_modules(std::string_view package,
+                                               std::vector<PluginFailure>* refused = nullptr);
+
+/// Loads one plugin file (once per process) and registers its classes.
+/// @returns its descriptor. @throws PluginLoadError naming the file and the reason
+PluginInfo load_plugin(const std::filesystem::path& file);
+
+/// Every plugin failure this process has met, in order.
+std::vector<PluginFailure> plugin_failures();
+
+using PluginFailureHandler = std::function<void(const PluginFailure&)>;
+
+/// Sends plugin failures to `handler` instead of throwing them from discovery; an empty
+/// handler restores the default. @returns the previous handler.
+PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler);
+
+using WarningHandler = std::function<void(std::string_view)>;
+
+/// Where warnings go (ignored path entries, plugins without manifest...); by default standard
+/// error. An empty handler restores the default. @returns the previous handler.
+WarningHandler set_warning_handler(WarningHandler handler);
+
+/// Accepts plugin files and directories writable by group or others (refused by default).
+void allow_writable_plugins(bool allow);
+
+}  // namespace speculators

@@ -1,0 +1,595 @@
+// speculators-registry: a registry of named implementations for any base class.
+//
+// A base class inherits ClassRegistryMixin and gets its own registry. Each
+// implementation registers itself with one line, and callers build instances by
+// name, typically a name read from a config file:
+//
+//   #include <speculators/registry.hpp>
+//
+//   struct Algorithm : speculators::ClassRegistryMixin<Algorithm> {
+//     virtual ~Algorithm() = default;
+//     virtual int run() = 0;
+//   };
+//   struct Concrete : Algorithm { int run() override { return 1; } };
+//   struct Another : Algorithm { int run() override { return 2; } };
+//   SPECULATORS_REGISTER(Algorithm, Concrete);                // key "Concrete"
+//   SPECULATORS_REGISTER(Algorithm, Another, "custom_name");  // key "custom_name"
+//
+//   std::unique_ptr<Algorithm> a = Algorithm::create("custom_name");
+//   for (auto cls : Algorithm::registered_classes()) std::cout << cls.name() << '\n';
+//
+// Implementations may take constructor arguments; they are part of the base's
+// type, so a call with the wrong arguments does not compile:
+//
+//   struct Proposal : speculators::ClassRegistryMixin<Proposal, int, std::string_view> {
+//     virtual ~Proposal() = default;
+//   };
+//   struct Greedy : Proposal { Greedy(int tokens, std::string_view text); };
+//   SPECULATORS_REGISTER(Proposal, Greedy, "greedy", "picks the most likely token");
+//   auto p = Proposal::create("greedy", 5, "text");
+//
+// Implementations may also live in plugin shared libraries that the registry
+// finds and loads on first use: see AutoClassRegistryMixin below and
+// <speculators/plugins.hpp>.
+//
+// Guarantees
+//  - Thread safety: registration may happen on any thread at any time. Lookups
+//    (`find`, `create`, `registry()`, `registered_classes()`) take no lock and
+//    never see a half-registered class.
+//  - Static initialization: SPECULATORS_REGISTER at namespace scope works in any
+//    translation unit, before `main`, and before any other static initializer
+//    that looks the registry up.
+//  - Registrations are never removed; plugins stay loaded for the life of the
+//    process, like imported Python modules.
+//
+// The Python names of speculators.utils.registry map one to one; see README.md.
+#pragma once
+
+#include <speculators/errors.hpp>
+#include <speculators/plugin_abi.h>
+#include <speculators/type_name.hpp>
+
+#include <array>
+#include <atomic>
+#include <concepts>
+#include <exception>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace speculators {
+
+namespace detail {
+struct Entry;
+struct RegistryStore;
+}  // namespace detail
+
+template <class Base, class... CtorArgs>
+class ClassInfo;
+template <class Base, class... CtorArgs>
+class RegistryView;
+
+/// Gives `Base` its own registry of implementations, each constructible from `CtorArgs...`.
+///
+/// Use it as a CRTP base: `struct Base : ClassRegistryMixin<Base, int> { virtual ~Base() = default; };`.
+/// `Base` may declare these static members to change the defaults:
+///   - `static constexpr std::string_view registry_name = "...";` the registry key, by default
+///     the qualified type name of `Base`; it identifies the registry across shared libraries.
+///   - `static constexpr bool registry_auto_discovery = true;` load plugins on first use.
+///   - `static constexpr std::string_view auto_package = "a.b";` or a `std::array` of them:
+///     the plugin packages to discover.
+///   - `static constexpr std::array<std::string_view, N> auto_ignore_modules = {...};`
+///     dotted module names that discovery skips.
+template <class Base, class... CtorArgs>
+class ClassRegistryMixin {
+ public:
+  using class_info = ClassInfo<Base, CtorArgs...>;
+  using registry_view = RegistryView<Base, CtorArgs...>;
+
+  /// Off by default, as in the seed; `Base` may redeclare it, and AutoClassRegistryMixin turns it on.
+  static constexpr bool registry_auto_discovery = false;
+
+  /// Registers `Derived` under `name`, or under its unqualified class name when `name` is empty.
+  /// @param description help text shown by listings; defaults to the C++ type name.
+  /// @returns the handle of the new registration.
+  /// @throws InvalidKeyError   when `name` has leading or trailing white space or control characters
+  /// @throws DuplicateKeyError when another class is registered under the key ("already registered")
+  /// Misuse that the compiler can see (not derived from Base, abstract, not constructible from
+  /// CtorArgs...) is a compile error with a sentence saying so.
+  /// Example: `Algorithm::register_class<Fourth>("fourth");`
+  template <class Derived>
+  static class_info register_class(std::string_view name = {}, std::string_view description = {});
+
+  /// Builds the class registered under `name`.
+  /// @throws UnknownKeyError naming the registry and the key and suggesting the closest names
+  /// @throws PluginLoadError when discovery is on and a plugin of the package failed (once)
+  /// Example: `auto a = Algorithm::create("custom_name");`
+  static std::unique_ptr<Base> create(std::string_view name, CtorArgs... args);
+
+  /// The class registered under `name`, or an empty handle. Throws nothing for an unknown name;
+  /// discovery failures are kept for the next call that throws.
+  static class_info find(std::string_view name);
+
+  /// Every registered class, in registration order; with discovery on, plugins are loaded first.
+  /// @throws EmptyRegistryError when nothing is registered ("must be called after registering classes")
+  static std::vector<class_info> registered_classes();
+
+  /// The registry as a read-only view, or null until the first registration (like the seed's
+  /// `registry`, which is None until then). Does not trigger discovery.
+  static const registry_view* registry() noexcept;
+
+  /// The key that identifies this registry in every library of the process.
+  static constexpr std::string_view registry_key() noexcept;
+
+  /// Whether discovery has run for this registry (the seed's `registry_populated`).
+  static bool registry_populated() noexcept;
+
+  /// Loads the modules of `auto_package` once: true the first time, false after.
+  /// @throws DiscoveryError  when `registry_auto_discovery` is false ("registry_auto_discovery is set to False")
+  /// @throws PluginLoadError listing every plugin that failed; the good ones are registered
+  static bool auto_populate_registry();
+
+  /// Loads every module of `auto_package` not loaded yet and returns the dotted names of the
+  /// modules of the package (loaded now or before).
+  /// @throws DiscoveryError when the base has no `auto_package` ("auto_package must be set")
+  static std::vector<std::string> auto_import_package_modules();
+
+  /// Dotted names of the modules that discovery loaded for this registry, in load order.
+  static std::vector<std::string> auto_imported_modules();
+
+ private:
+  static void populate_if_needed(bool throw_failures);
+};
+
+/// ClassRegistryMixin with discovery on by default (the seed's AutoClassRegistryMixin).
+template <class Base, class... CtorArgs>
+class AutoClassRegistryMixin : public ClassRegistryMixin<Base, CtorArgs...> {
+ public:
+  static constexpr bool registry_auto_discovery = true;
+};
+
+/// A registered class: cheap to copy (one pointer), valid for the life of the process.
+/// A default-constructed or failed-`find` handle is empty and converts to false.
+template <class Base, class... CtorArgs>
+class ClassInfo {
+ public:
+  ClassInfo() noexcept = default;
+
+  explicit operator bool() const noexcept { return entry_ != nullptr; }
+
+  /// The key, e.g. "greedy". Precondition for all accessors: the handle is not empty.
+  std::string_view name() const noexcept;
+  /// The C++ type, e.g. "ns::GreedyProposal".
+  std::string_view type_name() const noexcept;
+  /// The help text given at registration, or the C++ type name when none was given.
+  std::string_view description() const noexcept;
+  /// Where the class comes from: the path of the executable or shared library holding it,
+  /// or of the plugin file it was loaded from.
+  std::string_view origin() const;
+  /// The registry key of the base, e.g. "ns::TokenProposal".
+  std::string_view registry_key() const noexcept;
+
+  /// Builds an instance. @throws RegistryError on an empty handle.
+  std::unique_ptr<Base> create(CtorArgs... args) const;
+
+  friend bool operator==(const ClassInfo& a, const ClassInfo& b) noexcept { return a.entry_ == b.entry_; }
+
+ private:
+  friend class ClassRegistryMixin<Base, CtorArgs...>;
+  friend class RegistryView<Base, CtorArgs...>;
+  explicit ClassInfo(const detail::Entry* entry) noexcept : entry_(entry) {}
+  const detail::Entry* entry_ = nullptr;
+};
+
+/// Read-only view of a registry, iterated in registration order. Iterators stay valid while
+/// other threads register: they see at least the classes registered when they were made.
+template <class Base, class... CtorArgs>
+class RegistryView {
+ public:
+  using value_type = ClassInfo<Base, CtorArgs...>;
+  class iterator;
+
+  /// Whether a class is registered under `name`.
+  bool contains(std::string_view name) const noexcept;
+  /// The class under `name`. @throws UnknownKeyError listing the registered keys
+  value_type at(std::string_view name) const;
+  /// The class under `name`, or an empty handle.
+  value_type find(std::string_view name) const noexcept;
+  std::size_t size() const noexcept;
+  bool empty() const noexcept { return size() == 0; }
+  iterator begin() const noexcept { return iterator(0); }
+  iterator end() const noexcept { return iterator(size()); }
+
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = ClassInfo<Base, CtorArgs...>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+    iterator() noexcept = default;
+    value_type operator*() const noexcept;
+    iterator& operator++() noexcept { ++index_; return *this; }
+    iterator operator++(int) noexcept { iterator old = *this; ++index_; return old; }
+    friend bool operator==(iterator a, iterator b) noexcept { return a.index_ == b.index_; }
+
+   private:
+    friend class RegistryView;
+    explicit iterator(std::size_t index) noexcept : index_(index) {}
+    std::size_t index_ = 0;
+  };
+};
+
+/// Registers `Derived` into `Base`'s registry when constructed. Declare it at namespace scope
+/// (SPECULATORS_REGISTER does exactly that):
+///
+///   static const speculators::Registration<Algorithm, Concrete> concrete_registration{"concrete", "help text"};
+///
+/// In an executable or a library linked normally it registers at static initialization; an
+/// error (a duplicate key) cannot be thrown before `main`, so it is kept and thrown by the
+/// registry's next `registered_classes()` or failed `create()`. In a plugin (code built with
+/// `speculators_add_plugin()`, which defines SPECULATORS_PLUGIN) it adds an entry to the
+/// plugin's descriptor instead, and the host checks and registers it when it loads the plugin.
+template <class Base, class Derived>
+class Registration {
+ public:
+  explicit Registration(std::string_view name = {}, std::string_view description = {}) noexcept;
+};
+
+}  // namespace speculators
+
+/// Registers class `Derived` into `Base`'s registry: `SPECULATORS_REGISTER(Base, Derived);`,
+/// `SPECULATORS_REGISTER(Base, Derived, "name");` or `SPECULATORS_REGISTER(Base, Derived, "name", "help");`.
+/// Use at namespace scope, any number of times per translation unit.
+#define SPECULATORS_REGISTER(Base, Derived, ...) \
+  [[maybe_unused]] static const ::speculators::Registration<Base, Derived> SPECULATORS_DETAIL_UNIQUE(speculators_registration_){__VA_ARGS__}
+
+#define SPECULATORS_DETAIL_CAT2(a, b) a##b
+#define SPECULATORS_DETAIL_CAT(a, b) SPECULATORS_DETAIL_CAT2(a, b)
+#define SPECULATORS_DETAIL_UNIQUE(prefix) SPECULATORS_DETAIL_CAT(prefix, __COUNTER__)
+
+// ===========================================================================
+// Implementation details. Nothing below is part of the public API.
+// ===========================================================================
+
+namespace speculators::detail {
+
+/// A factory `Base* (*)(CtorArgs...)` with its type erased; cast back only by the typed layer
+/// of the registry whose signature it was checked against.
+using ErasedFactory = void (*)();
+
+/// What a registration supplies. The store copies every string.
+struct EntryFields {
+  std::string_view name;
+  std::string_view type_name;
+  std::string_view signature;
+  std::string_view description;
+  std::string_view origin;  ///< empty: the binary holding `factory`, found on demand
+  ErasedFactory factory = nullptr;
+};
+
+/// One registered class, as stored. Immutable once published, never freed.
+struct Entry {
+  std::size_t hash;
+  std::string_view name;
+  std::string_view type_name;
+  std::string_view signature;
+  std::string_view description;
+  std::string_view registry_key;
+  ErasedFactory factory;
+  mutable std::atomic<const char*> origin;  ///< filled on first `origin()` when not known at registration
+};
+
+/// Which packages a base discovers, gathered from its static members.
+struct DiscoverySpec {
+  bool enabled = false;
+  std::span<const std::string_view> packages;
+  std::span<const std::string_view> ignored_modules;
+};
+
+// The type-erased core, compiled in src/. One store per registry key per process.
+RegistryStore& registry_store(std::string_view key, std::string_view signature);
+const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept;
+std::size_t entry_count(const RegistryStore& store) noexcept;
+const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept;
+const Entry& add_entry(RegistryStore& store, const EntryFields& fields);
+void defer_error(std::string_view registry_key, std::exception_ptr error) noexcept;
+void rethrow_deferred_errors(const RegistryStore& store);
+std::string_view entry_origin(const Entry& entry);
+[[noreturn]] void throw_unknown_key(const RegistryStore& store, std::string_view name);
+[[noreturn]] void throw_empty_registry(const RegistryStore& store);
+[[noreturn]] void throw_empty_handle();
+bool is_populated(const RegistryStore& store) noexcept;
+bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures);
+std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec);
+std::vector<std::string> imported_modules(const RegistryStore& store);
+
+template <class Base, class Derived, class... CtorArgs>
+Base* construct(CtorArgs... args) {
+  return new Derived(std::forward<CtorArgs>(args)...);
+}
+
+template <class Base, class... CtorArgs>
+using TypedFactory = Base* (*)(CtorArgs...);
+
+// Where a misuse of register_class / SPECULATORS_REGISTER lands: each check says what is wrong.
+template <class Base, class Derived, class... CtorArgs>
+constexpr bool check_registrable() {
+  static_assert(std::is_class_v<Derived>, "speculators: only a class can be registered");
+  static_assert(std::is_base_of_v<Base, Derived> && std::is_convertible_v<Derived*, Base*>,
+                "speculators: the registered class must derive publicly from the registry's base");
+  static_assert(!std::is_abstract_v<Derived>,
+                "speculators: the registered class is abstract; implement every pure virtual function of the base");
+  static_assert(std::is_constructible_v<Derived, CtorArgs...>,
+                "speculators: the registered class cannot be built from the base's constructor arguments "
+                "(the CtorArgs of ClassRegistryMixin<Base, CtorArgs...>); give it a constructor taking them");
+  static_assert(std::has_virtual_destructor_v<Base>,
+                "speculators: the registry's base needs a virtual destructor, because create() deletes "
+                "through a pointer to the base");
+  return true;
+}
+
+template <class Base>
+constexpr std::string_view registry_key_of() noexcept {
+  if constexpr (requires { Base::registry_name; }) {
+    return Base::registry_name;
+  } else {
+    return type_name<Base>();
+  }
+}
+
+template <class Base, class... CtorArgs>
+struct signature_of {
+  static constexpr std::string_view key = registry_key_of<Base>();
+  static constexpr std::array<std::string_view, 2> parts{key, argument_list<CtorArgs...>::value};
+  static constexpr std::string_view value = concat_storage<parts>::value.view();
+};
+
+// The store of a base, looked up by key once per binary and then cached: every library of
+// the process that names the same key gets the same store.
+template <class Base, class... CtorArgs>
+RegistryStore& store_of() {
+  static RegistryStore& store = registry_store(registry_key_of<Base>(), signature_of<Base, CtorArgs...>::value);
+  return store;
+}
+
+// What a registration of Derived into Base supplies; shared by every way of registering.
+template <class Base, class Derived, class... CtorArgs>
+EntryFields entry_fields(std::string_view name, std::string_view description) noexcept {
+  static_assert(check_registrable<Base, Derived, CtorArgs...>());
+  EntryFields fields;
+  fields.name = name.empty() ? short_type_name<Derived>() : name;
+  fields.type_name = type_name<Derived>();
+  fields.signature = signature_of<Base, CtorArgs...>::value;
+  fields.description = description;
+  fields.factory = reinterpret_cast<ErasedFactory>(&construct<Base, Derived, CtorArgs...>);
+  return fields;
+}
+
+// auto_package and auto_ignore_modules, each a string_view or an array of them, as spans.
+template <const auto& Member>
+struct names_of {
+  using type = std::remove_cvref_t<decltype(Member)>;
+  static constexpr bool single = std::is_convertible_v<type, std::string_view>;
+  static constexpr auto storage = [] {
+    if constexpr (single) {
+      return std::array<std::string_view, 1>{Member};
+    } else {
+      std::array<std::string_view, std::tuple_size_v<type>> names{};
+      for (std::size_t i = 0; i < names.size(); ++i) names[i] = Member[i];
+      return names;
+    }
+  }();
+  static constexpr std::span<const std::string_view> span() noexcept { return {storage.data(), storage.size()}; }
+};
+
+template <class Base>
+constexpr DiscoverySpec discovery_spec_of() noexcept {
+  DiscoverySpec spec;
+  spec.enabled = Base::registry_auto_discovery;
+  if constexpr (requires { Base::auto_package; }) spec.packages = names_of<Base::auto_package>::span();
+  if constexpr (requires { Base::auto_ignore_modules; }) spec.ignored_modules = names_of<Base::auto_ignore_modules>::span();
+  return spec;
+}
+
+}  // namespace speculators::detail
+
+#if defined(SPECULATORS_PLUGIN)
+#include <speculators/detail/plugin_side.hpp>
+#endif
+
+namespace speculators::detail {
+
+// SPECULATORS_REGISTER's work. CtorArgs are recovered from the base's class_info type.
+template <class Base, class Derived, class... CtorArgs>
+void register_statically(const ClassInfo<Base, CtorArgs...>* /*tag*/, std::string_view name,
+                         std::string_view description) noexcept {
+  const EntryFields fields = entry_fields<Base, Derived, CtorArgs...>(name, description);
+#if defined(SPECULATORS_PLUGIN)
+  plugin::add_entry(registry_key_of<Base>(), fields);
+#else
+  try {
+    add_entry(store_of<Base, CtorArgs...>(), fields);
+  } catch (...) {  // nothing can catch an exception before main: keep it for the registry's users
+    defer_error(registry_key_of<Base>(), std::current_exception());
+  }
+#endif
+}
+
+}  // namespace speculators::detail
+
+namespace speculators {
+
+// --- ClassRegistryMixin ----------------------------------------------------
+
+template <class Base, class... CtorArgs>
+constexpr std::string_view ClassRegistryMixin<Base, CtorArgs...>::registry_key() noexcept {
+  return detail::registry_key_of<Base>();
+}
+
+template <class Base, class... CtorArgs>
+void ClassRegistryMixin<Base, CtorArgs...>::populate_if_needed(bool throw_failures) {
+  if constexpr (Base::registry_auto_discovery) {
+    detail::RegistryStore& s = detail::store_of<Base, CtorArgs...>();
+    if (!detail::is_populated(s)) {
+      static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
+      detail::populate(s, spec, throw_failures);
+    }
+  } else {
+    (void)throw_failures;
+  }
+}
+
+template <class Base, class... CtorArgs>
+template <class Derived>
+auto ClassRegistryMixin<Base, CtorArgs...>::register_class(std::string_view name, std::string_view description)
+    -> class_info {
+  const detail::EntryFields fields = detail::entry_fields<Base, Derived, CtorArgs...>(name, description);
+  return class_info(&detail::add_entry(detail::store_of<Base, CtorArgs...>(), fields));
+}
+
+template <class Base, class... CtorArgs>
+std::unique_ptr<Base> ClassRegistryMixin<Base, CtorArgs...>::create(std::string_view name, CtorArgs... args) {
+  populate_if_needed(true);
+  const detail::Entry* entry = detail::find_entry(detail::store_of<Base, CtorArgs...>(), name);
+  if (entry == nullptr) {
+    detail::rethrow_deferred_errors(detail::store_of<Base, CtorArgs...>());
+    detail::throw_unknown_key(detail::store_of<Base, CtorArgs...>(), name);
+  }
+  return class_info(entry).create(std::forward<CtorArgs>(args)...);
+}
+
+template <class Base, class... CtorArgs>
+auto ClassRegistryMixin<Base, CtorArgs...>::find(std::string_view name) -> class_info {
+  try {
+    populate_if_needed(false);
+  } catch (const RegistryError&) {
+    // find() reports absence only; the next create() or registered_classes() throws the cause.
+  }
+  return class_info(detail::find_entry(detail::store_of<Base, CtorArgs...>(), name));
+}
+
+template <class Base, class... CtorArgs>
+auto ClassRegistryMixin<Base, CtorArgs...>::registered_classes() -> std::vector<class_info> {
+  populate_if_needed(true);
+  detail::RegistryStore& s = detail::store_of<Base, CtorArgs...>();
+  detail::rethrow_deferred_errors(s);
+  const std::size_t count = detail::entry_count(s);
+  if (count == 0) detail::throw_empty_registry(s);
+  std::vector<class_info> classes;
+  classes.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) classes.push_back(class_info(detail::entry_at(s, i)));
+  return classes;
+}
+
+template <class Base, class... CtorArgs>
+auto ClassRegistryMixin<Base, CtorArgs...>::registry() noexcept -> const registry_view* {
+  static constexpr registry_view view{};
+  try {
+    return detail::entry_count(detail::store_of<Base, CtorArgs...>()) == 0 ? nullptr : &view;
+  } catch (...) {  // the store could not be made (signature clash): there is no registry to show
+    return nullptr;
+  }
+}
+
+template <class Base, class... CtorArgs>
+bool ClassRegistryMixin<Base, CtorArgs...>::registry_populated() noexcept {
+  try {
+    return detail::is_populated(detail::store_of<Base, CtorArgs...>());
+  } catch (...) {
+    return false;
+  }
+}
+
+template <class Base, class... CtorArgs>
+bool ClassRegistryMixin<Base, CtorArgs...>::auto_populate_registry() {
+  static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
+  return detail::populate(detail::store_of<Base, CtorArgs...>(), spec, true);
+}
+
+template <class Base, class... CtorArgs>
+std::vector<std::string> ClassRegistryMixin<Base, CtorArgs...>::auto_import_package_modules() {
+  static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
+  return detail::import_package_modules(detail::store_of<Base, CtorArgs...>(), spec);
+}
+
+template <class Base, class... CtorArgs>
+std::vector<std::string> ClassRegistryMixin<Base, CtorArgs...>::auto_imported_modules() {
+  return detail::imported_modules(detail::store_of<Base, CtorArgs...>());
+}
+
+// --- ClassInfo -------------------------------------------------------------
+
+template <class Base, class... CtorArgs>
+std::string_view ClassInfo<Base, CtorArgs...>::name() const noexcept {
+  return entry_->name;
+}
+template <class Base, class... CtorArgs>
+std::string_view ClassInfo<Base, CtorArgs...>::type_name() const noexcept {
+  return entry_->type_name;
+}
+template <class Base, class... CtorArgs>
+std::string_view ClassInfo<Base, CtorArgs...>::description() const noexcept {
+  return entry_->description;
+}
+template <class Base, class... CtorArgs>
+std::string_view ClassInfo<Base, CtorArgs...>::origin() const {
+  return detail::entry_origin(*entry_);
+}
+template <class Base, class... CtorArgs>
+std::string_view ClassInfo<Base, CtorArgs...>::registry_key() const noexcept {
+  return entry_->registry_key;
+}
+
+template <class Base, class... CtorArgs>
+std::unique_ptr<Base> ClassInfo<Base, CtorArgs...>::create(CtorArgs... args) const {
+  if (entry_ == nullptr) detail::throw_empty_handle();
+  // The entry's signature was checked against this registry's when it was added.
+  const auto factory = reinterpret_cast<detail::TypedFactory<Base, CtorArgs...>>(entry_->factory);
+  return std::unique_ptr<Base>(factory(std::forward<CtorArgs>(args)...));
+}
+
+// --- RegistryView ----------------------------------------------------------
+
+template <class Base, class... CtorArgs>
+bool RegistryView<Base, CtorArgs...>::contains(std::string_view name) const noexcept {
+  return find(name).operator bool();
+}
+
+template <class Base, class... CtorArgs>
+auto RegistryView<Base, CtorArgs...>::find(std::string_view name) const noexcept -> value_type {
+  return value_type(detail::find_entry(detail::store_of<Base, CtorArgs...>(), name));
+}
+
+template <class Base, class... CtorArgs>
+auto RegistryView<Base, CtorArgs...>::at(std::string_view name) const -> value_type {
+  const detail::Entry* entry = detail::find_entry(detail::store_of<Base, CtorArgs...>(), name);
+  if (entry == nullptr) detail::throw_unknown_key(detail::store_of<Base, CtorArgs...>(), name);
+  return value_type(entry);
+}
+
+template <class Base, class... CtorArgs>
+std::size_t RegistryView<Base, CtorArgs...>::size() const noexcept {
+  return detail::entry_count(detail::store_of<Base, CtorArgs...>());
+}
+
+template <class Base, class... CtorArgs>
+auto RegistryView<Base, CtorArgs...>::iterator::operator*() const noexcept -> value_type {
+  return value_type(detail::entry_at(detail::store_of<Base, CtorArgs...>(), index_));
+}
+
+// --- Registration ----------------------------------------------------------
+
+template <class Base, class Derived>
+Registration<Base, Derived>::Registration(std::string_view name, std::string_view description) noexcept {
+  detail::register_statically<Base, Derived>(static_cast<const typename Base::class_info*>(nullptr), name,
+                                            description);
+}
+
+}  // namespace speculators

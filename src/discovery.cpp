@@ -1,0 +1,495 @@
+// Discovery: the plugin search path, package scans, and loading each plugin once.
+#include <speculators/plugins.hpp>
+
+#include "messages.hpp"
+#include "platform.hpp"
+#include "store.hpp"
+
+#include <elf.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#ifndef SPECULATORS_INSTALL_PLUGIN_DIR
+#define SPECULATORS_INSTALL_PLUGIN_DIR ""
+#endif
+#ifndef SPECULATORS_INSTALL_PREFIX
+#define SPECULATORS_INSTALL_PREFIX ""
+#endif
+#ifndef SPECULATORS_BUILD_DIR
+#define SPECULATORS_BUILD_DIR ""
+#endif
+#ifndef SPECULATORS_BUILD_PLUGIN_DIR
+#define SPECULATORS_BUILD_PLUGIN_DIR ""
+#endif
+
+namespace speculators {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using detail::RegistryStore;
+
+// The loader's state, process-wide. Never destroyed (plugins outlive every static).
+struct Loader {
+  std::mutex mutex;  // serializes loading; never held while waiting for a store's populate lock
+  struct Module {
+    std::optional<std::string> failure;  // set: the module failed, with this reason
+    PluginInfo info;
+  };
+  std::map<std::string, Module, std::less<>> modules;  // by canonical file path
+  std::map<std::string, std::vector<PluginModule>, std::less<>> package_cache;
+  std::vector<std::string> code_directories;
+  std::vector<PluginFailure> failures;
+  PluginFailureHandler failure_handler;
+  WarningHandler warning_handler;
+  bool allow_writable = false;
+};
+
+Loader& loader() {
+  static auto* state = new Loader;
+  return *state;
+}
+
+thread_local bool loading_on_this_thread = false;
+
+void warn(Loader& state, const std::string& text) {
+  if (state.warning_handler) {
+    state.warning_handler(text);
+  } else {
+    std::cerr << "speculators: warning: " << text << '\n';
+  }
+}
+
+bool writable_by_others(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+bool env_allows_writable() {
+  const char* value = std::getenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS");
+  return value != nullptr && std::string_view(value) == "1";
+}
+
+// Why `file` is not a shared object this process can load, judged from its ELF header
+// before anything is opened; empty when it looks right.
+std::string elf_header_problem(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return "cannot be read (check its permissions)";
+  Elf64_Ehdr header{};
+  in.read(reinterpret_cast<char*>(&header), sizeof header);
+  const auto got = static_cast<std::size_t>(in.gcount());
+  if (got == 0) return "is empty, not a shared library; rebuild the plugin";
+  if (got < EI_NIDENT || std::string_view(reinterpret_cast<const char*>(header.e_ident), SELFMAG) != ELFMAG) {
+    return "is not an ELF file (no ELF magic number); a plugin must be a shared library built with "
+           "speculators_add_plugin()";
+  }
+  if (header.e_ident[EI_CLASS] != ELFCLASS64) return "is a 32-bit ELF file; this host loads 64-bit plugins only";
+  if (got < sizeof header) return "is a truncated ELF file (" + std::to_string(got) + " bytes); rebuild the plugin";
+  if (header.e_type != ET_DYN) return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
+#if defined(__x86_64__)
+  constexpr int host_machine = EM_X86_64;
+#elif defined(__aarch64__)
+  constexpr int host_machine = EM_AARCH64;
+#else
+  constexpr int host_machine = -1;
+#endif
+  if (host_machine >= 0 && header.e_machine != host_machine) {
+    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) +
+           ", this host is " + std::to_string(host_machine) + "); rebuild the plugin for this machine";
+  }
+  return {};
+}
+
+std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
+
+// Reads and checks the descriptor of an opened library, then registers its entries. Entry
+// problems (a duplicate key, a signature mismatch) fail that entry only; the good entries of
+// the same plugin are registered. @returns the failure reasons, empty on full success.
+std::vector<std::string> register_descriptor(detail::LibraryHandle library, const std::string& file, PluginInfo& info) {
+  void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
+  if (symbol == nullptr) {
+    return {"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
+            "(); it is not a speculators plugin. Build it with speculators_add_plugin()"};
+  }
+  const auto entry_point = reinterpret_cast<SpeculatorsPluginEntryPoint>(symbol);
+  const SpeculatorsPluginDescriptor* descriptor = entry_point();
+  if (descriptor == nullptr) return {"its entry point returned no descriptor (null); rebuild the plugin"};
+  info.descriptor_version = descriptor->version;
+  if (descriptor->version == 0 || descriptor->version > SPECULATORS_PLUGIN_DESCRIPTOR_VERSION) {
+    return {"has descriptor version " + std::to_string(descriptor->version) + ", this host reads versions 1 to " +
+            std::to_string(SPECULATORS_PLUGIN_DESCRIPTOR_VERSION) +
+            "; rebuild the plugin against this host's speculators-registry"};
+  }
+  if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry)) {
+    return {"has entries of " + std::to_string(descriptor->entry_size) + " bytes, expected at least " +
+            std::to_string(sizeof(SpeculatorsPluginEntry)) + "; the descriptor is damaged, rebuild the plugin"};
+  }
+  info.abi_tag = entry_text(descriptor->abi_tag);
+  info.compiler = entry_text(descriptor->compiler);
+  if (info.abi_tag != SPECULATORS_ABI_TAG) {
+    return {"was built for standard library " + detail::quoted(info.abi_tag) + " (" + info.compiler +
+            "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
+            "; objects cannot cross between them. Rebuild the plugin with the host's toolchain"};
+  }
+  if (descriptor->entry_count > 0 && descriptor->entries == nullptr) {
+    return {"declares " + std::to_string(descriptor->entry_count) + " entries but gives none; rebuild the plugin"};
+  }
+  std::vector<std::string> problems;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor->entries);
+  for (std::uint64_t i = 0; i < descriptor->entry_count; ++i) {
+    const auto* raw = reinterpret_cast<const SpeculatorsPluginEntry*>(bytes + i * descriptor->entry_size);
+    if (raw->registry_key == nullptr || raw->name == nullptr || raw->type_name == nullptr ||
+        raw->signature == nullptr || raw->factory == nullptr) {
+      problems.push_back("entry " + std::to_string(i) + " is incomplete (a null field); rebuild the plugin");
+      continue;
+    }
+    PluginEntryInfo entry{raw->registry_key, raw->name, raw->type_name, raw->signature, entry_text(raw->description)};
+    detail::EntryFields fields;
+    fields.name = entry.name;
+    fields.type_name = entry.type_name;
+    fields.signature = entry.signature;
+    fields.description = entry.description;
+    fields.origin = file;
+    fields.factory = raw->factory;
+    try {
+      detail::add_entry_locked(detail::store_for_key(entry.registry_key), fields);
+    } catch (const RegistryError& e) {
+      problems.emplace_back(e.what());
+    }
+    info.entries.push_back(std::move(entry));
+  }
+  return problems;
+}
+
+// Loads `file` (canonical) once per process; the loader lock is held. @returns the failure.
+std::optional<std::string> load_locked(Loader& state, const std::string& file) {
+  if (auto it = state.modules.find(file); it != state.modules.end()) return it->second.failure;
+  Loader::Module& module = state.modules[file];
+  module.info.file = file;
+  std::vector<std::string> problems;
+  if (std::string problem = elf_header_problem(file); !problem.empty()) {
+    problems.push_back(std::move(problem));
+  } else {
+    std::string error;
+    loading_on_this_thread = true;
+    const detail::LibraryHandle library = detail::open_library(file, error);
+    loading_on_this_thread = false;
+    if (library.native == nullptr) {
+      problems.push_back("could not be loaded: " + error);
+    } else {
+      problems = register_descriptor(library, file, module.info);
+    }
+  }
+  if (problems.empty()) return std::nullopt;
+  std::string reason;
+  for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+  module.failure = reason;
+  return reason;
+}
+
+std::vector<std::string> split_path_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t colon = std::min(text.find(':', start), text.size());
+    out.emplace_back(text.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return out;
+}
+
+// Whether this copy of the library runs from the build tree (not from an install prefix,
+// which may itself sit inside the build tree).
+bool build_tree_binary() {
+  const std::string build_dir = SPECULATORS_BUILD_DIR;
+  const std::string prefix = SPECULATORS_INSTALL_PREFIX;
+  if (build_dir.empty()) return false;
+  const std::string self = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
+  return self.starts_with(build_dir + "/") && !(prefix.size() > 1 && self.starts_with(prefix + "/"));
+}
+
+std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignored) {
+  std::vector<SearchPathEntry> path;
+  const auto add = [&path](std::string directory, const char* source) {
+    std::error_code ec;
+    const bool exists = fs::is_directory(directory, ec);
+    path.push_back(SearchPathEntry{std::move(directory), source, exists});
+  };
+  if (const char* env = std::getenv("SPECULATORS_PLUGIN_PATH")) {
+    for (std::string& entry : split_path_list(env)) {
+      if (entry.empty() || entry.front() != '/') {
+        if (warn_ignored) {
+          warn(state, "SPECULATORS_PLUGIN_PATH entry " + detail::quoted(entry) +
+                          " is ignored: only absolute directories are searched (an empty or relative entry "
+                          "would mean the current directory)");
+        }
+        continue;
+      }
+      add(std::move(entry), "SPECULATORS_PLUGIN_PATH");
+    }
+  }
+  for (const std::string& directory : state.code_directories) add(directory, "add_plugin_directory");
+  if (std::string_view(SPECULATORS_INSTALL_PLUGIN_DIR).size() > 0) add(SPECULATORS_INSTALL_PLUGIN_DIR, "install");
+  if (build_tree_binary()) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
+  return path;
+}
+
+std::string package_directory(std::string_view package) {
+  std::string dir(package);
+  std::replace(dir.begin(), dir.end(), '.', '/');
+  return dir;
+}
+
+// Why `file` under `root` is refused by the security checks; empty when accepted.
+std::string security_problem(const Loader& state, const fs::path& root, const fs::path& file) {
+  std::error_code ec;
+  const fs::path real_root = fs::canonical(root, ec);
+  const fs::path real_file = fs::canonical(file, ec);
+  if (ec) return "cannot be resolved: " + ec.message();
+  const std::string prefix = real_root.string() + "/";
+  if (!real_file.string().starts_with(prefix)) {
+    return "is a symbolic link leading out of its plugin directory " + real_root.string() + " (to " +
+           real_file.string() + "); copy the plugin into the directory instead";
+  }
+  if (state.allow_writable || env_allows_writable()) return {};
+  for (fs::path p = real_file; p.string().size() >= real_root.string().size(); p = p.parent_path()) {
+    if (writable_by_others(p)) {
+      return (p == real_file ? std::string("is") : "is in directory " + p.string() + ", which is") +
+             " writable by group or others, so another user could replace it; fix the permissions "
+             "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
+    }
+    if (p == real_root) break;
+  }
+  return {};
+}
+
+// Scans one package over the search path (lock held). Refused files are reported in `refused`.
+std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused) {
+  std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
+  const std::string relative = package_directory(package);
+  for (const SearchPathEntry& entry : resolve_search_path(state, true)) {
+    const fs::path package_dir = fs::path(entry.directory) / relative;
+    std::error_code ec;
+    if (!fs::is_directory(package_dir, ec)) continue;
+    // Directory symlinks are not followed, so a link loop cannot trap the scan.
+    fs::recursive_directory_iterator it(package_dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+      refused.push_back({package_dir.string(), std::string(package), "cannot be read: " + ec.message()});
+      continue;
+    }
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        refused.push_back({package_dir.string(), std::string(package), "cannot be read: " + ec.message()});
+        break;
+      }
+      const fs::path& file = it->path();
+      if (file.extension() != ".so") continue;
+      std::error_code type_ec;
+      if (!fs::is_regular_file(file, type_ec)) {
+        if (fs::is_symlink(file, type_ec)) {
+          refused.push_back({file.string(), std::string(package), "is a dangling or looping symbolic link"});
+        }
+        continue;
+      }
+      std::string name(package);
+      fs::path rel = fs::relative(file, package_dir, ec);
+      rel.replace_extension();
+      for (const fs::path& part : rel) name += "." + part.string();
+      if (by_name.contains(name)) continue;
+      if (std::string problem = security_problem(state, entry.directory, file); !problem.empty()) {
+        refused.push_back({file.string(), name, std::move(problem)});
+        continue;
+      }
+      by_name.emplace(name, PluginModule{name, fs::canonical(file, ec).string(), entry.directory, false});
+    }
+  }
+  std::vector<PluginModule> modules;
+  for (auto& [name, module] : by_name) modules.push_back(std::move(module));
+  return modules;
+}
+
+bool is_ignored(std::string_view module, std::span<const std::string_view> ignored) {
+  return std::any_of(ignored.begin(), ignored.end(), [module](std::string_view pattern) {
+    return module == pattern || (module.starts_with(pattern) && module.size() > pattern.size() &&
+                                 module[pattern.size()] == '.');
+  });
+}
+
+PluginFailure record_failure(Loader& state, PluginFailure failure) {
+  state.failures.push_back(failure);
+  return failure;
+}
+
+// Loads the modules of every package of `spec` not loaded yet (loader lock taken here).
+// @returns the dotted names of the package's modules, and adds failures to `failures`.
+std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std::vector<PluginFailure>& failures) {
+  Loader& state = loader();
+  if (loading_on_this_thread) {
+    throw RegistryError("speculators: discovery was started from inside a plugin's static initializer; a plugin "
+                        "must not look up a registry while it loads. Move the lookup out of the initializer.");
+  }
+  std::lock_guard lock(state.mutex);
+  std::vector<std::string> names;
+  for (std::string_view package : spec.packages) {
+    auto cached = state.package_cache.find(package);
+    if (cached == state.package_cache.end()) {
+      std::vector<PluginFailure> refused;
+      cached = state.package_cache.emplace(std::string(package), scan_package(state, package, refused)).first;
+      for (PluginFailure& f : refused) failures.push_back(record_failure(state, std::move(f)));
+    }
+    for (const PluginModule& module : cached->second) {
+      if (is_ignored(module.name, spec.ignored_modules)) continue;
+      if (std::find(names.begin(), names.end(), module.name) != names.end()) continue;
+      const bool first_time = !state.modules.contains(module.file);
+      if (std::optional<std::string> failure = load_locked(state, module.file)) {
+        if (first_time) failures.push_back(record_failure(state, {module.file, module.name, *failure}));
+        continue;
+      }
+      names.push_back(module.name);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+void add_plugin_directory(const fs::path& directory) {
+  if (!directory.is_absolute()) {
+    throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
+                        "): the directory must be an absolute path; a relative one would depend on the "
+                        "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
+  }
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  state.code_directories.push_back(directory.lexically_normal().string());
+  state.package_cache.clear();
+}
+
+std::vector<SearchPathEntry> plugin_search_path() {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  return resolve_search_path(state, false);
+}
+
+std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused) {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  std::vector<PluginFailure> ignored;
+  std::vector<PluginModule> modules = scan_package(state, package, refused != nullptr ? *refused : ignored);
+  for (PluginModule& m : modules) m.loaded = state.modules.contains(m.file) && !state.modules[m.file].failure;
+  return modules;
+}
+
+PluginInfo load_plugin(const fs::path& file) {
+  Loader& state = loader();
+  std::error_code ec;
+  const fs::path real = fs::canonical(file, ec);
+  if (ec) {
+    const PluginFailure failure{file.string(), {}, "cannot be resolved: " + ec.message()};
+    throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
+  }
+  std::lock_guard lock(state.mutex);
+  const bool first_time = !state.modules.contains(real.string());
+  if (std::optional<std::string> failure = load_locked(state, real.string())) {
+    PluginFailure f{real.string(), {}, *failure};
+    if (first_time) record_failure(state, f);
+    throw PluginLoadError(detail::plugin_failures_message({}, {f}), {}, {f});
+  }
+  return state.modules[real.string()].info;
+}
+
+std::vector<PluginFailure> plugin_failures() {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  return state.failures;
+}
+
+PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler) {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  return std::exchange(state.failure_handler, std::move(handler));
+}
+
+WarningHandler set_warning_handler(WarningHandler handler) {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  return std::exchange(state.warning_handler, std::move(handler));
+}
+
+void allow_writable_plugins(bool allow) {
+  Loader& state = loader();
+  std::lock_guard lock(state.mutex);
+  state.allow_writable = allow;
+}
+
+namespace detail {
+
+bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
+
+std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
+  if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
+  std::vector<PluginFailure> failures;
+  std::vector<std::string> names = import_packages(spec, failures);
+  {
+    std::lock_guard lock(store.populate_mutex);
+    for (const std::string& name : names) {
+      if (std::find(store.imported_modules.begin(), store.imported_modules.end(), name) ==
+          store.imported_modules.end()) {
+        store.imported_modules.push_back(name);
+      }
+    }
+  }
+  if (!failures.empty()) throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, failures);
+  return names;
+}
+
+bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
+  if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
+  std::unique_lock lock(store.populate_mutex);
+  if (store.populated.load(std::memory_order_acquire)) {
+    if (throw_failures && !store.pending_failures.empty()) {
+      std::vector<PluginFailure> failures = std::exchange(store.pending_failures, {});
+      throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, std::move(failures));
+    }
+    return false;
+  }
+  if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
+  std::vector<PluginFailure> failures;
+  store.imported_modules = import_packages(spec, failures);
+  store.populated.store(true, std::memory_order_release);
+  if (failures.empty()) return true;
+  PluginFailureHandler handler;
+  {
+    Loader& state = loader();
+    std::lock_guard loader_lock(state.mutex);
+    handler = state.failure_handler;
+  }
+  if (handler) {
+    lock.unlock();
+    for (const PluginFailure& f : failures) handler(f);
+  } else if (throw_failures) {
+    throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, std::move(failures));
+  } else {
+    store.pending_failures = std::move(failures);
+  }
+  return true;
+}
+
+std::vector<std::string> imported_modules(const RegistryStore& store) {
+  auto& mutable_store = const_cast<RegistryStore&>(store);
+  std::lock_guard lock(mutable_store.populate_mutex);
+  return mutable_store.imported_modules;
+}
+
+}  // namespace detail
+
+}  // namespace speculators

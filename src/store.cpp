@@ -1,0 +1,258 @@
+// The type-erased core: stores, lock-free lookup, append-only registration.
+#include "store.hpp"
+
+#include "messages.hpp"
+#include "platform.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <new>
+
+namespace speculators::detail {
+
+namespace {
+
+// Every store of the process. Deliberately never destroyed: registrations made by static
+// initializers and used by static destructors of other libraries stay valid to the end.
+struct StoreDirectory {
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<RegistryStore>, std::less<>> by_key;
+  std::vector<RegistryStore*> in_order;
+};
+
+StoreDirectory& directory() {
+  static auto* dir = new StoreDirectory;
+  return *dir;
+}
+
+RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
+  auto it = dir.by_key.find(key);
+  if (it == dir.by_key.end()) {
+    it = dir.by_key.emplace(std::string(key), std::make_unique<RegistryStore>(key, std::string_view{})).first;
+    dir.in_order.push_back(it->second.get());
+  }
+  return *it->second;
+}
+
+const Entry* find_in(const Table& table, std::size_t hash, std::string_view name) noexcept {
+  for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+    const Entry* entry = table.slots[i].load(std::memory_order_acquire);
+    if (entry == nullptr) return nullptr;
+    if (entry->hash == hash && entry->name == name) return entry;
+  }
+}
+
+void insert_slot(Table& table, const Entry* entry) noexcept {
+  std::size_t i = entry->hash & table.mask;
+  while (table.slots[i].load(std::memory_order_relaxed) != nullptr) i = (i + 1) & table.mask;
+  table.slots[i].store(entry, std::memory_order_release);
+}
+
+// A table that can take one more entry, made and published under the write lock if needed.
+Table& table_with_room(RegistryStore& store) {
+  Table* current = store.table.load(std::memory_order_relaxed);
+  const std::size_t count = current == nullptr ? 0 : current->count.load(std::memory_order_relaxed);
+  if (current != nullptr && count < current->capacity) return *current;
+  auto grown = std::make_unique<Table>(current == nullptr ? 8 : 2 * current->capacity);
+  for (std::size_t i = 0; i < count; ++i) {
+    grown->order[i] = current->order[i];
+    insert_slot(*grown, current->order[i]);
+  }
+  grown->count.store(count, std::memory_order_relaxed);
+  Table* published = grown.get();
+  store.tables.push_back(std::move(grown));
+  store.table.store(published, std::memory_order_release);
+  return *published;
+}
+
+// One block holds the entry and copies of its strings.
+const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::string_view description) {
+  const std::string_view texts[] = {fields.name, fields.type_name, fields.signature, description, fields.origin};
+  std::size_t size = sizeof(Entry);
+  for (std::string_view t : texts) size += t.size() + 1;
+  auto block = std::make_unique<std::byte[]>(size);
+  char* text = reinterpret_cast<char*>(block.get() + sizeof(Entry));
+  std::string_view copies[std::size(texts)];
+  for (std::size_t i = 0; i < std::size(texts); ++i) {
+    std::memcpy(text, texts[i].data(), texts[i].size());
+    text[texts[i].size()] = '\0';
+    copies[i] = {text, texts[i].size()};
+    text += texts[i].size() + 1;
+  }
+  auto* entry = new (block.get()) Entry{hash_key(fields.name), copies[0], copies[1], copies[2], copies[3],
+                                        store.key, fields.factory, {}};
+  entry->origin.store(fields.origin.empty() ? nullptr : copies[4].data(), std::memory_order_relaxed);
+  store.entry_blocks.push_back(std::move(block));
+  return *entry;
+}
+
+}  // namespace
+
+Table::Table(std::size_t cap)
+    : capacity(cap),
+      mask(2 * cap - 1),
+      slots(std::make_unique<std::atomic<const Entry*>[]>(2 * cap)),
+      order(std::make_unique<const Entry*[]>(cap)) {}
+
+RegistryStore::RegistryStore(std::string_view k, std::string_view sig) : key(k), signature(sig) {}
+
+std::size_t hash_key(std::string_view key) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+  const char* p = key.data();
+  std::size_t n = key.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  }
+  if (n > 0) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    h = (h ^ v) * 0x94D049BB133111EBULL;
+  }
+  h ^= h >> 32;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 29;
+  return static_cast<std::size_t>(h);
+}
+
+std::vector<RegistryStore*> all_stores() {
+  StoreDirectory& dir = directory();
+  std::lock_guard lock(dir.mutex);
+  return dir.in_order;
+}
+
+RegistryStore& store_for_key(std::string_view key) {
+  StoreDirectory& dir = directory();
+  std::lock_guard lock(dir.mutex);
+  return store_locked(dir, key);
+}
+
+RegistryStore& registry_store(std::string_view key, std::string_view signature) {
+  StoreDirectory& dir = directory();
+  std::lock_guard lock(dir.mutex);
+  RegistryStore& store = store_locked(dir, key);
+  std::lock_guard write(store.write_mutex);
+  if (store.signature.empty()) {
+    store.signature = signature;
+  } else if (store.signature != signature) {
+    throw SignatureMismatchError(signature_mismatch_message(key, {}, signature, store.signature, {}), std::string(key));
+  }
+  return store;
+}
+
+const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
+  const Table* table = store.table.load(std::memory_order_acquire);
+  return table == nullptr ? nullptr : find_in(*table, hash_key(name), name);
+}
+
+std::size_t entry_count(const RegistryStore& store) noexcept {
+  const Table* table = store.table.load(std::memory_order_acquire);
+  return table == nullptr ? 0 : table->count.load(std::memory_order_acquire);
+}
+
+const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
+  const Table* table = store.table.load(std::memory_order_acquire);
+  return table->order[index];
+}
+
+std::string key_problem(std::string_view key) {
+  if (key.empty()) return "the key is empty";
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  if (is_space(key.front()) || is_space(key.back())) return "the key has leading or trailing white space";
+  const auto control = std::find_if(key.begin(), key.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+  if (control != key.end()) return "the key holds a control character at offset " + std::to_string(control - key.begin());
+  return {};
+}
+
+const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields) {
+  const std::string problem = key_problem(fields.name);
+  if (!problem.empty()) {
+    throw InvalidKeyError(invalid_key_message(store.key, fields.name, problem), store.key, std::string(fields.name));
+  }
+  std::lock_guard lock(store.write_mutex);
+  if (store.signature.empty()) store.signature = fields.signature;
+  if (fields.signature != store.signature) {
+    throw SignatureMismatchError(
+        signature_mismatch_message(store.key, fields.name, store.signature, fields.signature, fields.origin),
+        store.key, std::string(fields.name));
+  }
+  if (const Entry* existing = find_entry(store, fields.name)) {
+    const std::string new_origin =
+        fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory)) : std::string(fields.origin);
+    throw DuplicateKeyError(duplicate_key_message(store.key, fields.name, existing->type_name, entry_origin(*existing),
+                                                  fields.type_name, new_origin),
+                            store.key, std::string(fields.name));
+  }
+  const std::string_view description = fields.description.empty() ? fields.type_name : fields.description;
+  const Entry& entry = make_entry(store, fields, description);
+  Table& table = table_with_room(store);
+  const std::size_t count = table.count.load(std::memory_order_relaxed);
+  table.order[count] = &entry;
+  insert_slot(table, &entry);
+  table.count.store(count + 1, std::memory_order_release);
+  return entry;
+}
+
+const Entry& add_entry(RegistryStore& store, const EntryFields& fields) { return add_entry_locked(store, fields); }
+
+void defer_error(std::string_view registry_key, std::exception_ptr error) noexcept {
+  try {
+    RegistryStore& store = store_for_key(registry_key);
+    std::lock_guard lock(store.write_mutex);
+    store.deferred_errors.push_back(std::move(error));
+    store.has_deferred_errors.store(true, std::memory_order_release);
+  } catch (...) {
+    // Out of memory before main: nothing is left to report with.
+  }
+}
+
+void rethrow_deferred_errors(const RegistryStore& store) {
+  if (!store.has_deferred_errors.load(std::memory_order_acquire)) return;
+  auto& mutable_store = const_cast<RegistryStore&>(store);
+  std::lock_guard lock(mutable_store.write_mutex);
+  std::rethrow_exception(mutable_store.deferred_errors.front());
+}
+
+std::string_view entry_origin(const Entry& entry) {
+  if (const char* known = entry.origin.load(std::memory_order_acquire)) return known;
+  // The binary holding the factory: the executable or a shared library linked normally.
+  // Interned, so the pointer stays valid; racing threads compute the same text.
+  const char* found = intern(binary_holding(reinterpret_cast<const void*>(entry.factory)));
+  entry.origin.store(found, std::memory_order_release);
+  return found;
+}
+
+void throw_unknown_key(const RegistryStore& store, std::string_view name) {
+  std::vector<std::string_view> keys;
+  const std::size_t count = entry_count(store);
+  keys.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) keys.push_back(entry_at(store, i)->name);
+  throw UnknownKeyError(unknown_key_message(store.key, name, keys), store.key, std::string(name));
+}
+
+void throw_empty_registry(const RegistryStore& store) {
+  throw EmptyRegistryError(empty_registry_message(store.key), store.key);
+}
+
+void throw_empty_handle() {
+  throw RegistryError("speculators: create() was called on an empty ClassInfo (a failed find() or a default-"
+                      "constructed handle); check the handle before use: if (auto cls = Base::find(name)) ...");
+}
+
+}  // namespace speculators::detail
+
+namespace speculators {
+
+RegistryError::RegistryError(std::string message, std::string registry, std::string key)
+    : std::runtime_error(std::move(message)), registry_(std::move(registry)), key_(std::move(key)) {}
+
+PluginLoadError::PluginLoadError(std::string message, std::string registry, std::vector<PluginFailure> failures)
+    : RegistryError(std::move(message), std::move(registry)), failures_(std::move(failures)) {}
+
+}  // namespace speculators

@@ -1,0 +1,69 @@
+// The registry store: one per registry key per process, shared by every library.
+//
+// Readers take no lock. Registrations are append-only: an entry, once published, is never
+// changed or freed, and a table, once published, is never freed either (a reader may still
+// hold it). A writer holds `write_mutex`, fills the new entry, and publishes it with a
+// release store; a reader's acquire load sees either nothing or the whole entry.
+#pragma once
+
+#include <speculators/registry.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace speculators::detail {
+
+/// An open-addressing hash table (load factor at most 1/2) and the registration order.
+/// Both grow together: a full table is copied into one twice its size, which is published.
+struct Table {
+  explicit Table(std::size_t capacity);
+  std::size_t capacity;                                  ///< entries it can hold
+  std::size_t mask;                                      ///< slot count - 1; slots = 2 * capacity
+  std::unique_ptr<std::atomic<const Entry*>[]> slots;    ///< null: free
+  std::unique_ptr<const Entry*[]> order;                 ///< [0, count) are published
+  std::atomic<std::size_t> count{0};
+};
+
+struct RegistryStore {
+  RegistryStore(std::string_view key, std::string_view signature);
+
+  const std::string key;
+  std::string signature;  ///< empty until a typed base or a plugin entry names it
+
+  std::atomic<Table*> table{nullptr};
+  std::mutex write_mutex;
+  std::vector<std::unique_ptr<Table>> tables;           ///< every table published, kept for readers
+  std::vector<std::unique_ptr<std::byte[]>> entry_blocks;  ///< each entry and its strings, one block
+  std::vector<std::exception_ptr> deferred_errors;      ///< registrations that failed before main
+  std::atomic<bool> has_deferred_errors{false};
+
+  // Discovery state (src/discovery.cpp).
+  std::atomic<bool> populated{false};
+  std::mutex populate_mutex;
+  std::vector<std::string> imported_modules;            ///< under populate_mutex
+  std::vector<PluginFailure> pending_failures;          ///< kept by find() for the next throwing call
+};
+
+/// The fast hash of a key (64-bit, 8 bytes a step).
+std::size_t hash_key(std::string_view key) noexcept;
+
+/// Every store of the process, in creation order (for listings and the loader).
+std::vector<RegistryStore*> all_stores();
+
+/// The store for `key`, made if missing, with no signature check (the plugin loader's view).
+RegistryStore& store_for_key(std::string_view key);
+
+/// Registers under the store's write lock; `origin` is copied into the entry. Throws as add_entry.
+const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields);
+
+/// The key check shared by every registration: empty, padded or control characters are refused.
+/// @returns an empty string when `key` is valid, else the reason.
+std::string key_problem(std::string_view key);
+
+}  // namespace speculators::detail
