@@ -19,8 +19,8 @@
 #ifndef SPECULATORS_INSTALL_PLUGIN_DIR
 #define SPECULATORS_INSTALL_PLUGIN_DIR ""
 #endif
-#ifndef SPECULATORS_INSTALL_PREFIX
-#define SPECULATORS_INSTALL_PREFIX ""
+#ifndef SPECULATORS_BUILD_LIBRARY_DIR
+#define SPECULATORS_BUILD_LIBRARY_DIR ""
 #endif
 #ifndef SPECULATORS_BUILD_DIR
 #define SPECULATORS_BUILD_DIR ""
@@ -207,14 +207,17 @@ std::vector<std::string> split_path_list(std::string_view text) {
   return out;
 }
 
-// Whether this copy of the library runs from the build tree (not from an install prefix,
-// which may itself sit inside the build tree).
+// Whether this copy of the library runs from its build tree rather than an install. The shared
+// library must sit where the build put it (an install prefix may itself lie inside the build
+// tree); a static copy counts when the program holding it is under the build tree.
 bool build_tree_binary() {
   const std::string build_dir = SPECULATORS_BUILD_DIR;
-  const std::string prefix = SPECULATORS_INSTALL_PREFIX;
   if (build_dir.empty()) return false;
-  const std::string self = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
-  return self.starts_with(build_dir + "/") && !(prefix.size() > 1 && self.starts_with(prefix + "/"));
+  const fs::path self = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
+  if (self.filename().string().starts_with("libspeculators_registry.so")) {
+    return self.parent_path() == fs::path(SPECULATORS_BUILD_LIBRARY_DIR);
+  }
+  return self.string().starts_with(build_dir + "/");
 }
 
 std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignored) {
