@@ -35,8 +35,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using detail::RegistryStore;
-
 // The loader's state, process-wide. Never destroyed (plugins outlive every static).
 struct Loader {
   std::mutex mutex;  // serializes loading; never held while waiting for a store's populate lock
@@ -241,7 +239,7 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignore
     }
   }
   for (const std::string& directory : state.code_directories) add(directory, "add_plugin_directory");
-  if (std::string_view(SPECULATORS_INSTALL_PLUGIN_DIR).size() > 0) add(SPECULATORS_INSTALL_PLUGIN_DIR, "install");
+  if (!std::string_view(SPECULATORS_INSTALL_PLUGIN_DIR).empty()) add(SPECULATORS_INSTALL_PLUGIN_DIR, "install");
   if (build_tree_binary()) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
   return path;
 }
@@ -316,6 +314,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     }
   }
   std::vector<PluginModule> modules;
+  modules.reserve(by_name.size());
   for (auto& [name, module] : by_name) modules.push_back(std::move(module));
   return modules;
 }
@@ -436,6 +435,13 @@ void allow_writable_plugins(bool allow) {
 
 namespace detail {
 
+namespace {
+[[noreturn]] void throw_plugin_failures(const RegistryStore& store, std::vector<PluginFailure> failures) {
+  std::string message = plugin_failures_message(store.key, failures);
+  throw PluginLoadError(message, store.key, std::move(failures));
+}
+}  // namespace
+
 bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
@@ -451,7 +457,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
       }
     }
   }
-  if (!failures.empty()) throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, failures);
+  if (!failures.empty()) throw_plugin_failures(store, std::move(failures));
   return names;
 }
 
@@ -461,7 +467,7 @@ bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failur
   if (store.populated.load(std::memory_order_acquire)) {
     if (throw_failures && !store.pending_failures.empty()) {
       std::vector<PluginFailure> failures = std::exchange(store.pending_failures, {});
-      throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, std::move(failures));
+      throw_plugin_failures(store, std::move(failures));
     }
     return false;
   }
@@ -480,7 +486,7 @@ bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failur
     lock.unlock();
     for (const PluginFailure& f : failures) handler(f);
   } else if (throw_failures) {
-    throw PluginLoadError(plugin_failures_message(store.key, failures), store.key, std::move(failures));
+    throw_plugin_failures(store, std::move(failures));
   } else {
     store.pending_failures = std::move(failures);
   }

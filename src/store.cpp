@@ -249,10 +249,10 @@ void throw_empty_handle() {
 
 namespace speculators {
 
-RegistryError::RegistryError(std::string message, std::string registry, std::string key)
-    : std::runtime_error(std::move(message)), registry_(std::move(registry)), key_(std::move(key)) {}
+RegistryError::RegistryError(const std::string& message, std::string registry, std::string key)
+    : std::runtime_error(message), registry_(std::move(registry)), key_(std::move(key)) {}
 
-PluginLoadError::PluginLoadError(std::string message, std::string registry, std::vector<PluginFailure> failures)
-    : RegistryError(std::move(message), std::move(registry)), failures_(std::move(failures)) {}
+PluginLoadError::PluginLoadError(const std::string& message, std::string registry, std::vector<PluginFailure> failures)
+    : RegistryError(message, std::move(registry)), failures_(std::move(failures)) {}
 
 }  // namespace speculators

@@ -28,7 +28,7 @@ class RegistryError : public std::runtime_error {
   /// @param message  the full text, as `what()` returns it
   /// @param registry the registry key ("" when no registry is involved)
   /// @param key      the class key ("" when no key is involved)
-  RegistryError(std::string message, std::string registry = {}, std::string key = {});
+  RegistryError(const std::string& message, std::string registry = {}, std::string key = {});
 
   /// The registry key, e.g. "ns::TokenProposal"; empty when none applies.
   const std::string& registry() const noexcept { return registry_; }
@@ -83,7 +83,7 @@ struct PluginFailure {
 /// run are registered all the same; `failures()` lists the bad ones.
 class PluginLoadError : public RegistryError {
  public:
-  PluginLoadError(std::string message, std::string registry, std::vector<PluginFailure> failures);
+  PluginLoadError(const std::string& message, std::string registry, std::vector<PluginFailure> failures);
   const std::vector<PluginFailure>& failures() const noexcept { return failures_; }
 
  private:

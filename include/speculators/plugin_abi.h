@@ -49,7 +49,7 @@ extern "C" {
 
 /* One registered class. Strings are NUL-terminated and live as long as the
  * plugin stays loaded, which is the life of the process. */
-typedef struct SpeculatorsPluginEntry {
+typedef struct SpeculatorsPluginEntry {  // NOLINT(modernize-use-using): a C header
   const char* registry_key; /* the base's registry key, e.g. "ns::TokenProposal" */
   const char* name;         /* the class key, e.g. "greedy" */
   const char* type_name;    /* the C++ type, e.g. "ns::GreedyProposal" */
@@ -58,7 +58,7 @@ typedef struct SpeculatorsPluginEntry {
   void (*factory)(void);    /* Base* (*)(CtorArgs...), erased; cast back only after `signature` matched */
 } SpeculatorsPluginEntry;
 
-typedef struct SpeculatorsPluginDescriptor {
+typedef struct SpeculatorsPluginDescriptor {  // NOLINT(modernize-use-using): a C header
   uint32_t version;    /* SPECULATORS_PLUGIN_DESCRIPTOR_VERSION of the plugin's build; always first */
   uint32_t entry_size; /* sizeof(SpeculatorsPluginEntry) in the plugin's build */
   const char* abi_tag; /* SPECULATORS_ABI_TAG of the plugin's build */
@@ -67,7 +67,7 @@ typedef struct SpeculatorsPluginDescriptor {
   const SpeculatorsPluginEntry* entries;
 } SpeculatorsPluginDescriptor;
 
-typedef const SpeculatorsPluginDescriptor* (*SpeculatorsPluginEntryPoint)(void);
+typedef const SpeculatorsPluginDescriptor* (*SpeculatorsPluginEntryPoint)(void);  // NOLINT(modernize-use-using)
 
 #ifdef __cplusplus
 }
