@@ -304,7 +304,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       std::string name(package);
       fs::path rel = fs::relative(file, package_dir, ec);
       rel.replace_extension();
-      for (const fs::path& part : rel) name += "." + part.string();
+      for (const fs::path& part : rel) name += (name.empty() ? "" : ".") + part.string();
       if (by_name.contains(name)) continue;
       if (std::string problem = security_problem(state, entry.directory, file); !problem.empty()) {
         refused.push_back({file.string(), name, std::move(problem)});

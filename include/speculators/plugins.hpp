@@ -92,8 +92,9 @@ void add_plugin_directory(const std::filesystem::path& directory);
 /// The search path in the order it is searched, with the environment read now.
 std::vector<SearchPathEntry> plugin_search_path();
 
-/// The modules of `package` ("a.b"), found on the search path without loading anything.
-/// Files refused by the checks above are reported through `refused` when given.
+/// The modules of `package` ("a.b"), found on the search path without loading anything; an
+/// empty `package` finds every module under every entry. Files refused by the checks above
+/// are reported through `refused` when given.
 std::vector<PluginModule> find_package_modules(std::string_view package,
                                                std::vector<PluginFailure>* refused = nullptr);
 
