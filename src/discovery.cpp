@@ -92,7 +92,8 @@ std::string elf_header_problem(const fs::path& file) {
   }
   if (header.e_ident[EI_CLASS] != ELFCLASS64) return "is a 32-bit ELF file; this host loads 64-bit plugins only";
   if (got < sizeof header) return "is a truncated ELF file (" + std::to_string(got) + " bytes); rebuild the plugin";
-  if (header.e_type != ET_DYN) return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
+  if (header.e_type != ET_DYN)
+    return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
 #if defined(__x86_64__)
   constexpr int host_machine = EM_X86_64;
 #elif defined(__aarch64__)
@@ -101,8 +102,8 @@ std::string elf_header_problem(const fs::path& file) {
   constexpr int host_machine = -1;
 #endif
   if (host_machine >= 0 && header.e_machine != host_machine) {
-    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) +
-           ", this host is " + std::to_string(host_machine) + "); rebuild the plugin for this machine";
+    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) + ", this host is " +
+           std::to_string(host_machine) + "); rebuild the plugin for this machine";
   }
   return {};
 }
@@ -321,8 +322,8 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
 
 bool is_ignored(std::string_view module, std::span<const std::string_view> ignored) {
   return std::any_of(ignored.begin(), ignored.end(), [module](std::string_view pattern) {
-    return module == pattern || (module.starts_with(pattern) && module.size() > pattern.size() &&
-                                 module[pattern.size()] == '.');
+    return module == pattern ||
+           (module.starts_with(pattern) && module.size() > pattern.size() && module[pattern.size()] == '.');
   });
 }
 
@@ -336,8 +337,9 @@ PluginFailure record_failure(Loader& state, PluginFailure failure) {
 std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std::vector<PluginFailure>& failures) {
   Loader& state = loader();
   if (loading_on_this_thread) {
-    throw RegistryError("speculators: discovery was started from inside a plugin's static initializer; a plugin "
-                        "must not look up a registry while it loads. Move the lookup out of the initializer.");
+    throw RegistryError(
+        "speculators: discovery was started from inside a plugin's static initializer; a plugin "
+        "must not look up a registry while it loads. Move the lookup out of the initializer.");
   }
   std::lock_guard lock(state.mutex);
   std::vector<std::string> names;

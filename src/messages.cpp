@@ -19,7 +19,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+      const bool same =
+          std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
       diagonal = above;
     }
@@ -99,7 +100,8 @@ std::string duplicate_key_message(std::string_view registry, std::string_view ke
 
 std::string unknown_key_message(std::string_view registry, std::string_view key,
                                 const std::vector<std::string_view>& keys) {
-  std::string text = "speculators: no class is registered under key " + quoted(key) + " in " + registry_text(registry) + ".";
+  std::string text =
+      "speculators: no class is registered under key " + quoted(key) + " in " + registry_text(registry) + ".";
   const std::vector<std::string_view> close = closest_keys(key, keys);
   if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
   if (keys.empty()) {
@@ -139,9 +141,8 @@ std::string missing_package_message(std::string_view registry) {
 }
 
 std::string plugin_failures_message(std::string_view registry, const std::vector<PluginFailure>& failures) {
-  std::string text = "speculators: " + std::to_string(failures.size()) + " plugin" +
-                     (failures.size() == 1 ? "" : "s") + " failed during discovery for " + registry_text(registry) +
-                     "; the others were registered:";
+  std::string text = "speculators: " + std::to_string(failures.size()) + " plugin" + (failures.size() == 1 ? "" : "s") +
+                     " failed during discovery for " + registry_text(registry) + "; the others were registered:";
   for (const PluginFailure& f : failures) {
     text += "\n  " + f.file;
     if (!f.module.empty()) text += " (module " + f.module + ")";

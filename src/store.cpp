@@ -80,8 +80,8 @@ const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::st
     copies[i] = {text, texts[i].size()};
     text += texts[i].size() + 1;
   }
-  auto* entry = new (block.get()) Entry{hash_key(fields.name), copies[0], copies[1], copies[2], copies[3],
-                                        store.key, fields.factory, {}};
+  auto* entry = new (block.get())
+      Entry{hash_key(fields.name), copies[0], copies[1], copies[2], copies[3], store.key, fields.factory, {}};
   entry->origin.store(fields.origin.empty() ? nullptr : copies[4].data(), std::memory_order_relaxed);
   store.entry_blocks.push_back(std::move(block));
   return *entry;
@@ -160,13 +160,16 @@ const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
 
 std::string key_problem(std::string_view key) {
   if (key.empty()) return "the key is empty";
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  };
   if (is_space(key.front()) || is_space(key.back())) return "the key has leading or trailing white space";
   const auto control = std::find_if(key.begin(), key.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7F;
   });
-  if (control != key.end()) return "the key holds a control character at offset " + std::to_string(control - key.begin());
+  if (control != key.end())
+    return "the key holds a control character at offset " + std::to_string(control - key.begin());
   return {};
 }
 
@@ -179,12 +182,12 @@ const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields) {
   if (store.signature.empty()) store.signature = fields.signature;
   if (fields.signature != store.signature) {
     throw SignatureMismatchError(
-        signature_mismatch_message(store.key, fields.name, store.signature, fields.signature, fields.origin),
-        store.key, std::string(fields.name));
+        signature_mismatch_message(store.key, fields.name, store.signature, fields.signature, fields.origin), store.key,
+        std::string(fields.name));
   }
   if (const Entry* existing = find_entry(store, fields.name)) {
-    const std::string new_origin =
-        fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory)) : std::string(fields.origin);
+    const std::string new_origin = fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory))
+                                                         : std::string(fields.origin);
     throw DuplicateKeyError(duplicate_key_message(store.key, fields.name, existing->type_name, entry_origin(*existing),
                                                   fields.type_name, new_origin),
                             store.key, std::string(fields.name));
@@ -241,8 +244,9 @@ void throw_empty_registry(const RegistryStore& store) {
 }
 
 void throw_empty_handle() {
-  throw RegistryError("speculators: create() was called on an empty ClassInfo (a failed find() or a default-"
-                      "constructed handle); check the handle before use: if (auto cls = Base::find(name)) ...");
+  throw RegistryError(
+      "speculators: create() was called on an empty ClassInfo (a failed find() or a default-"
+      "constructed handle); check the handle before use: if (auto cls = Base::find(name)) ...");
 }
 
 }  // namespace speculators::detail

@@ -23,10 +23,10 @@ namespace speculators::detail {
 /// Both grow together: a full table is copied into one twice its size, which is published.
 struct Table {
   explicit Table(std::size_t capacity);
-  std::size_t capacity;                                  ///< entries it can hold
-  std::size_t mask;                                      ///< slot count - 1; slots = 2 * capacity
-  std::unique_ptr<std::atomic<const Entry*>[]> slots;    ///< null: free
-  std::unique_ptr<const Entry*[]> order;                 ///< [0, count) are published
+  std::size_t capacity;                                ///< entries it can hold
+  std::size_t mask;                                    ///< slot count - 1; slots = 2 * capacity
+  std::unique_ptr<std::atomic<const Entry*>[]> slots;  ///< null: free
+  std::unique_ptr<const Entry*[]> order;               ///< [0, count) are published
   std::atomic<std::size_t> count{0};
 };
 
@@ -38,16 +38,16 @@ struct RegistryStore {
 
   std::atomic<Table*> table{nullptr};
   std::mutex write_mutex;
-  std::vector<std::unique_ptr<Table>> tables;           ///< every table published, kept for readers
+  std::vector<std::unique_ptr<Table>> tables;              ///< every table published, kept for readers
   std::vector<std::unique_ptr<std::byte[]>> entry_blocks;  ///< each entry and its strings, one block
-  std::vector<std::exception_ptr> deferred_errors;      ///< registrations that failed before main
+  std::vector<std::exception_ptr> deferred_errors;         ///< registrations that failed before main
   std::atomic<bool> has_deferred_errors{false};
 
   // Discovery state (src/discovery.cpp).
   std::atomic<bool> populated{false};
   std::mutex populate_mutex;
-  std::vector<std::string> imported_modules;            ///< under populate_mutex
-  std::vector<PluginFailure> pending_failures;          ///< kept by find() for the next throwing call
+  std::vector<std::string> imported_modules;    ///< under populate_mutex
+  std::vector<PluginFailure> pending_failures;  ///< kept by find() for the next throwing call
 };
 
 /// The fast hash of a key (64-bit, 8 bytes a step).

@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,8 +63,11 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
 }
 
 json entry_json(const speculators::PluginEntryInfo& e) {
-  return {{"registry", e.registry_key}, {"key", e.name},          {"type", e.type_name},
-          {"signature", e.signature},   {"description", e.description}};
+  return {{"registry", e.registry_key},
+          {"key", e.name},
+          {"type", e.type_name},
+          {"signature", e.signature},
+          {"description", e.description}};
 }
 
 json failure_json(const speculators::PluginFailure& f) {
@@ -138,8 +141,10 @@ int run_inspect(const std::string& file, bool json_output) {
   }
   const speculators::PluginInfo& info = *inspection.info;
   if (json_output) {
-    json out = {{"file", info.file},         {"descriptor_version", info.descriptor_version},
-                {"abi_tag", info.abi_tag},   {"compiler", info.compiler},
+    json out = {{"file", info.file},
+                {"descriptor_version", info.descriptor_version},
+                {"abi_tag", info.abi_tag},
+                {"compiler", info.compiler},
                 {"entries", json::array()}};
     for (const auto& e : info.entries) out["entries"].push_back(entry_json(e));
     std::cout << out.dump(2) << '\n';
@@ -169,9 +174,10 @@ int run_doctor(bool json_output, const std::vector<std::string>& warnings) {
   }
   const bool healthy = refused.empty() && failed.empty();
   if (json_output) {
-    json out = {{"search_path", json::array()}, {"ignored", warnings},         {"modules", modules.size()},
-                {"refused", json::array()},     {"failed", json::array()},     {"healthy", healthy}};
-    for (const auto& e : path) out["search_path"].push_back({{"directory", e.directory}, {"source", e.source}, {"exists", e.exists}});
+    json out = {{"search_path", json::array()}, {"ignored", warnings},     {"modules", modules.size()},
+                {"refused", json::array()},     {"failed", json::array()}, {"healthy", healthy}};
+    for (const auto& e : path)
+      out["search_path"].push_back({{"directory", e.directory}, {"source", e.source}, {"exists", e.exists}});
     for (const auto& f : refused) out["refused"].push_back(failure_json(f));
     for (const auto& f : failed) out["failed"].push_back(failure_json(f));
     std::cout << out.dump(2) << '\n';

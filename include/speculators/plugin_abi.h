@@ -50,19 +50,19 @@ extern "C" {
 /* One registered class. Strings are NUL-terminated and live as long as the
  * plugin stays loaded, which is the life of the process. */
 typedef struct SpeculatorsPluginEntry {  // NOLINT(modernize-use-using): a C header
-  const char* registry_key; /* the base's registry key, e.g. "ns::TokenProposal" */
-  const char* name;         /* the class key, e.g. "greedy" */
-  const char* type_name;    /* the C++ type, e.g. "ns::GreedyProposal" */
-  const char* signature;    /* constructor-signature key, e.g. "ns::TokenProposal(int)" */
-  const char* description;  /* help text; may be "" */
-  void (*factory)(void);    /* Base* (*)(CtorArgs...), erased; cast back only after `signature` matched */
+  const char* registry_key;              /* the base's registry key, e.g. "ns::TokenProposal" */
+  const char* name;                      /* the class key, e.g. "greedy" */
+  const char* type_name;                 /* the C++ type, e.g. "ns::GreedyProposal" */
+  const char* signature;                 /* constructor-signature key, e.g. "ns::TokenProposal(int)" */
+  const char* description;               /* help text; may be "" */
+  void (*factory)(void);                 /* Base* (*)(CtorArgs...), erased; cast back only after `signature` matched */
 } SpeculatorsPluginEntry;
 
 typedef struct SpeculatorsPluginDescriptor {  // NOLINT(modernize-use-using): a C header
-  uint32_t version;    /* SPECULATORS_PLUGIN_DESCRIPTOR_VERSION of the plugin's build; always first */
-  uint32_t entry_size; /* sizeof(SpeculatorsPluginEntry) in the plugin's build */
-  const char* abi_tag; /* SPECULATORS_ABI_TAG of the plugin's build */
-  const char* compiler;/* SPECULATORS_COMPILER_TAG, for messages only */
+  uint32_t version;     /* SPECULATORS_PLUGIN_DESCRIPTOR_VERSION of the plugin's build; always first */
+  uint32_t entry_size;  /* sizeof(SpeculatorsPluginEntry) in the plugin's build */
+  const char* abi_tag;  /* SPECULATORS_ABI_TAG of the plugin's build */
+  const char* compiler; /* SPECULATORS_COMPILER_TAG, for messages only */
   uint64_t entry_count;
   const SpeculatorsPluginEntry* entries;
 } SpeculatorsPluginDescriptor;

@@ -95,8 +95,7 @@ std::vector<SearchPathEntry> plugin_search_path();
 /// The modules of `package` ("a.b"), found on the search path without loading anything; an
 /// empty `package` finds every module under every entry. Files refused by the checks above
 /// are reported through `refused` when given.
-std::vector<PluginModule> find_package_modules(std::string_view package,
-                                               std::vector<PluginFailure>* refused = nullptr);
+std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused = nullptr);
 
 /// Loads one plugin file (once per process) and registers its classes.
 /// @returns its descriptor. @throws PluginLoadError naming the file and the reason

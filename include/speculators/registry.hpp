@@ -45,15 +45,15 @@
 // The Python names of speculators.utils.registry map one to one; see README.md.
 #pragma once
 
-#include <speculators/errors.hpp>
 #include <speculators/plugin_abi.h>
+#include <speculators/errors.hpp>
 #include <speculators/type_name.hpp>
 
 #include <array>
 #include <atomic>
 #include <concepts>
-#include <exception>
 #include <cstddef>
+#include <exception>
 #include <iterator>
 #include <memory>
 #include <span>
@@ -215,8 +215,15 @@ class RegistryView {
     using reference = value_type;
     iterator() noexcept = default;
     value_type operator*() const noexcept;
-    iterator& operator++() noexcept { ++index_; return *this; }
-    iterator operator++(int) noexcept { iterator old = *this; ++index_; return old; }
+    iterator& operator++() noexcept {
+      ++index_;
+      return *this;
+    }
+    iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++index_;
+      return old;
+    }
     friend bool operator==(iterator a, iterator b) noexcept { return a.index_ == b.index_; }
 
    private:
@@ -247,8 +254,11 @@ class Registration {
 /// Registers class `Derived` into `Base`'s registry: `SPECULATORS_REGISTER(Base, Derived);`,
 /// `SPECULATORS_REGISTER(Base, Derived, "name");` or `SPECULATORS_REGISTER(Base, Derived, "name", "help");`.
 /// Use at namespace scope, any number of times per translation unit.
-#define SPECULATORS_REGISTER(Base, Derived, ...) \
-  [[maybe_unused]] static const ::speculators::Registration<Base, Derived> SPECULATORS_DETAIL_UNIQUE(speculators_registration_){__VA_ARGS__}
+#define SPECULATORS_REGISTER(Base, Derived, ...)                                                      \
+  [[maybe_unused]] static const ::speculators::Registration<Base, Derived> SPECULATORS_DETAIL_UNIQUE( \
+      speculators_registration_) {                                                                    \
+    __VA_ARGS__                                                                                       \
+  }
 
 #define SPECULATORS_DETAIL_CAT2(a, b) a##b
 #define SPECULATORS_DETAIL_CAT(a, b) SPECULATORS_DETAIL_CAT2(a, b)
@@ -394,7 +404,8 @@ constexpr DiscoverySpec discovery_spec_of() noexcept {
   DiscoverySpec spec;
   spec.enabled = Base::registry_auto_discovery;
   if constexpr (requires { Base::auto_package; }) spec.packages = names_of<Base::auto_package>::span();
-  if constexpr (requires { Base::auto_ignore_modules; }) spec.ignored_modules = names_of<Base::auto_ignore_modules>::span();
+  if constexpr (requires { Base::auto_ignore_modules; })
+    spec.ignored_modules = names_of<Base::auto_ignore_modules>::span();
   return spec;
 }
 
@@ -588,8 +599,7 @@ auto RegistryView<Base, CtorArgs...>::iterator::operator*() const noexcept -> va
 
 template <class Base, class Derived>
 Registration<Base, Derived>::Registration(std::string_view name, std::string_view description) noexcept {
-  detail::register_statically<Base, Derived>(static_cast<const typename Base::class_info*>(nullptr), name,
-                                            description);
+  detail::register_statically<Base, Derived>(static_cast<const typename Base::class_info*>(nullptr), name, description);
 }
 
 }  // namespace speculators

@@ -13,10 +13,9 @@
 //
 // Names are normalized so that g++ and clang++ agree on the common cases: a
 // space is kept only between two identifier characters ("const X &" becomes
-// "const X&"), and a comma is always followed by one space. They still differ on a few spellings ("long unsigned int" in
-// g++, "unsigned long" in clang++); a plugin and a host built by different
-// compilers then disagree on a signature, which the loader reports as an error
-// rather than guessing.
+// "const X&"), and a comma is always followed by one space. They still differ on a few spellings ("long unsigned int"
+// in g++, "unsigned long" in clang++); a plugin and a host built by different compilers then disagree on a signature,
+// which the loader reports as an error rather than guessing.
 #pragma once
 
 #include <array>
@@ -49,7 +48,8 @@ constexpr std::string_view raw_type_name() noexcept {
   constexpr std::size_t semicolon = full.find(';', begin);
   constexpr std::size_t end = semicolon == std::string_view::npos ? full.rfind(']') : semicolon;
 #endif
-  static_assert(full.find(marker) != std::string_view::npos, "speculators: unsupported compiler: __PRETTY_FUNCTION__ has no 'T = '");
+  static_assert(full.find(marker) != std::string_view::npos,
+                "speculators: unsupported compiler: __PRETTY_FUNCTION__ has no 'T = '");
   return full.substr(begin, end - begin);
 }
 
@@ -85,9 +85,12 @@ constexpr std::size_t unqualified_start(std::string_view name) noexcept {
   int depth = 0;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    if (c == '<' || c == '(' || c == '[' || c == '{') ++depth;
-    else if (c == '>' || c == ')' || c == ']' || c == '}') --depth;
-    else if (depth == 0 && c == ':' && i + 1 < name.size() && name[i + 1] == ':') start = i + 2;
+    if (c == '<' || c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if (c == '>' || c == ')' || c == ']' || c == '}')
+      --depth;
+    else if (depth == 0 && c == ':' && i + 1 < name.size() && name[i + 1] == ':')
+      start = i + 2;
   }
   return start;
 }

@@ -10,7 +10,8 @@ struct Shouting : Voice {
   explicit Shouting(std::string_view text) : text_(text) {}
   std::string say() const override {
     std::string out = text_;
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return out + "!";
   }
   std::string text_;
