@@ -254,11 +254,17 @@ class Registration {
 /// Registers class `Derived` into `Base`'s registry: `SPECULATORS_REGISTER(Base, Derived);`,
 /// `SPECULATORS_REGISTER(Base, Derived, "name");` or `SPECULATORS_REGISTER(Base, Derived, "name", "help");`.
 /// Use at namespace scope, any number of times per translation unit.
-#define SPECULATORS_REGISTER(Base, Derived, ...)                                                      \
-  [[maybe_unused]] static const ::speculators::Registration<Base, Derived> SPECULATORS_DETAIL_UNIQUE( \
-      speculators_registration_) {                                                                    \
-    __VA_ARGS__                                                                                       \
+/// Note: the registration runs before the ordinary static initializers of its binary, whatever
+/// the link order, so that they all find it; its name and help must therefore be constants
+/// (string literals, constexpr), not other namespace-scope objects.
+#define SPECULATORS_REGISTER(Base, Derived, ...)                                                         \
+  [[maybe_unused]] SPECULATORS_DETAIL_EARLY_INIT static const ::speculators::Registration<Base, Derived> \
+  SPECULATORS_DETAIL_UNIQUE(speculators_registration_) {                                                 \
+    __VA_ARGS__                                                                                          \
   }
+
+// Lower priorities initialize first and 0-100 are reserved; unprioritized objects come last.
+#define SPECULATORS_DETAIL_EARLY_INIT [[gnu::init_priority(101)]]
 
 #define SPECULATORS_DETAIL_CAT2(a, b) a##b
 #define SPECULATORS_DETAIL_CAT(a, b) SPECULATORS_DETAIL_CAT2(a, b)

@@ -1,0 +1,375 @@
+// The core registry API as callers use it. The first test replays the examples of
+// <speculators/registry.hpp> as written there.
+//
+// Every test uses bases of its own, so the suite also passes when all tests share one process.
+#include <speculators/registry.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "core_static.hpp"
+
+// --- the header's tutorial, as a caller writes it -----------------------------
+
+struct Algorithm : speculators::ClassRegistryMixin<Algorithm> {
+  virtual ~Algorithm() = default;
+  virtual int run() = 0;
+};
+struct Concrete : Algorithm {
+  int run() override { return 1; }
+};
+struct Another : Algorithm {
+  int run() override { return 2; }
+};
+SPECULATORS_REGISTER(Algorithm, Concrete);                // key "Concrete"
+SPECULATORS_REGISTER(Algorithm, Another, "custom_name");  // key "custom_name"
+
+struct Third : Algorithm {
+  int run() override { return 3; }
+};
+struct Fourth : Algorithm {
+  int run() override { return 4; }
+};
+
+struct Proposal : speculators::ClassRegistryMixin<Proposal, int, std::string_view> {
+  virtual ~Proposal() = default;
+  int tokens = 0;
+  std::string text;
+};
+struct Greedy : Proposal {
+  Greedy(int t, std::string_view s) {
+    tokens = t;
+    text = s;
+  }
+};
+SPECULATORS_REGISTER(Proposal, Greedy, "greedy", "picks the most likely token");
+
+namespace {
+
+std::vector<std::string> names_of(const auto& classes) {
+  std::vector<std::string> names;
+  for (auto cls : classes) names.emplace_back(cls.name());
+  return names;
+}
+
+}  // namespace
+
+TEST(CoreTutorial, HeaderExamples) {
+  std::unique_ptr<Algorithm> a = Algorithm::create("custom_name");
+  EXPECT_EQ(a->run(), 2);
+  EXPECT_EQ(Algorithm::create("Concrete")->run(), 1);
+
+  Algorithm::register_class<Third>();
+  Algorithm::register_class<Fourth>("fourth");
+  EXPECT_EQ(names_of(Algorithm::registered_classes()),
+            (std::vector<std::string>{"Concrete", "custom_name", "Third", "fourth"}));
+  EXPECT_EQ(Algorithm::create("Third")->run(), 3);
+  EXPECT_EQ(Algorithm::create("fourth")->run(), 4);
+
+  auto p = Proposal::create("greedy", 5, "text");
+  EXPECT_EQ(p->tokens, 5);
+  EXPECT_EQ(p->text, "text");
+  EXPECT_NE(dynamic_cast<Greedy*>(p.get()), nullptr);
+  EXPECT_EQ(Proposal::find("greedy").description(), "picks the most likely token");
+}
+
+// --- one registry per base -----------------------------------------------------
+
+namespace separate {
+
+struct Left : speculators::ClassRegistryMixin<Left> {
+  virtual ~Left() = default;
+};
+struct Right : speculators::ClassRegistryMixin<Right> {
+  virtual ~Right() = default;
+};
+struct LeftImpl : Left {};
+struct RightImpl : Right {};
+
+}  // namespace separate
+
+TEST(CoreRegistry, EachBaseHasItsOwnRegistry) {
+  separate::Left::register_class<separate::LeftImpl>("shared");
+  EXPECT_EQ(separate::Right::registry(), nullptr);
+  EXPECT_FALSE(separate::Right::find("shared"));
+
+  // The same key in another registry is not a duplicate.
+  separate::Right::register_class<separate::RightImpl>("shared");
+  EXPECT_EQ(separate::Left::find("shared").type_name(), "separate::LeftImpl");
+  EXPECT_EQ(separate::Right::find("shared").type_name(), "separate::RightImpl");
+  EXPECT_EQ(separate::Left::registry()->size(), 1u);
+  EXPECT_EQ(separate::Right::registry()->size(), 1u);
+  EXPECT_NE(separate::Left::registry_key(), separate::Right::registry_key());
+  EXPECT_EQ(separate::Left::registry_key(), "separate::Left");
+}
+
+namespace renamed {
+
+struct Base : speculators::ClassRegistryMixin<Base> {
+  static constexpr std::string_view registry_name = "core.renamed";
+  virtual ~Base() = default;
+};
+struct Impl : Base {};
+
+}  // namespace renamed
+
+TEST(CoreRegistry, RegistryNameOverridesTheKey) {
+  static_assert(renamed::Base::registry_key() == "core.renamed");
+  EXPECT_EQ(renamed::Base::register_class<renamed::Impl>().registry_key(), "core.renamed");
+}
+
+// --- registry(): null, then a view --------------------------------------------
+
+namespace view {
+
+struct Base : speculators::ClassRegistryMixin<Base> {
+  virtual ~Base() = default;
+};
+struct First : Base {};
+struct Second : Base {};
+struct Third : Base {};
+
+}  // namespace view
+
+TEST(CoreRegistry, RegistryIsNullUntilTheFirstRegistrationThenAViewInOrder) {
+  EXPECT_EQ(view::Base::registry(), nullptr);
+
+  view::Base::register_class<view::Second>();
+  const auto* registry = view::Base::registry();
+  ASSERT_NE(registry, nullptr);
+  view::Base::register_class<view::First>();
+  view::Base::register_class<view::Third>("third");
+
+  EXPECT_EQ(view::Base::registry(), registry);  // one view, seeing later registrations too
+  EXPECT_EQ(registry->size(), 3u);
+  EXPECT_FALSE(registry->empty());
+  EXPECT_EQ(names_of(*registry), (std::vector<std::string>{"Second", "First", "third"}));
+  EXPECT_TRUE(registry->contains("First"));
+  EXPECT_FALSE(registry->contains("Third"));  // registered as "third"
+  EXPECT_EQ(registry->at("third").type_name(), "view::Third");
+  EXPECT_EQ(registry->find("third"), registry->at("third"));
+  EXPECT_FALSE(registry->find("fourth"));
+  static_assert(std::forward_iterator<view::Base::registry_view::iterator>);
+
+  try {
+    (void)registry->at("Fourth");
+    ADD_FAILURE() << "at() of an unknown key returned";
+  } catch (const speculators::UnknownKeyError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("\"Fourth\""), std::string::npos) << what;
+    EXPECT_NE(what.find("Registered keys: \"Second\", \"First\", \"third\""), std::string::npos) << what;
+    EXPECT_EQ(e.key(), "Fourth");
+    EXPECT_EQ(e.registry(), "view::Base");
+  }
+}
+
+// --- default keys ------------------------------------------------------------
+
+namespace keys {
+
+struct Base : speculators::ClassRegistryMixin<Base> {
+  virtual ~Base() = default;
+};
+struct Greedy : Base {};
+template <class T, int N>
+struct Box : Base {};
+struct Outer {
+  struct Inner : Base {};
+};
+
+}  // namespace keys
+
+namespace {
+struct Hidden : keys::Base {};
+}  // namespace
+
+TEST(CoreRegistry, DefaultKeyIsTheUnqualifiedClassName) {
+  // An empty name means "no name", as in the seed's register(name=None).
+  EXPECT_EQ(keys::Base::register_class<keys::Greedy>("", "help").name(), "Greedy");
+  EXPECT_EQ((keys::Base::register_class<keys::Box<int, 3>>().name()), "Box<int, 3>");
+  EXPECT_EQ((keys::Base::register_class<keys::Box<keys::Greedy, -1>>().name()), "Box<keys::Greedy, -1>");
+  EXPECT_EQ(keys::Base::register_class<keys::Outer::Inner>().name(), "Inner");
+  EXPECT_EQ(keys::Base::register_class<Hidden>().name(), "Hidden");
+}
+
+TEST(CoreRegistry, SameClassUnderTwoKeys) {
+  const auto one = keys::Base::register_class<keys::Greedy>("one");
+  const auto two = keys::Base::register_class<keys::Greedy>("two");
+  EXPECT_NE(one, two);
+  EXPECT_EQ(one.type_name(), two.type_name());
+  EXPECT_NE(dynamic_cast<keys::Greedy*>(keys::Base::create("one").get()), nullptr);
+  EXPECT_NE(dynamic_cast<keys::Greedy*>(keys::Base::create("two").get()), nullptr);
+}
+
+// --- ClassInfo ---------------------------------------------------------------
+
+namespace info {
+
+struct Base : speculators::ClassRegistryMixin<Base> {
+  virtual ~Base() = default;
+  virtual std::string_view kind() const = 0;
+};
+struct Described : Base {
+  std::string_view kind() const override { return "described"; }
+};
+struct Plain : Base {
+  std::string_view kind() const override { return "plain"; }
+};
+
+}  // namespace info
+
+TEST(CoreClassInfo, IsOnePointerAndDescribesTheClass) {
+  static_assert(sizeof(info::Base::class_info) == sizeof(void*));
+  static_assert(std::is_trivially_copyable_v<info::Base::class_info>);
+
+  const auto described = info::Base::register_class<info::Described>("d", "a class with help text");
+  const auto plain = info::Base::register_class<info::Plain>();
+  EXPECT_EQ(described.name(), "d");
+  EXPECT_EQ(described.type_name(), "info::Described");
+  EXPECT_EQ(described.description(), "a class with help text");
+  EXPECT_EQ(plain.description(), "info::Plain");  // defaults to the type name
+  EXPECT_EQ(described.registry_key(), "info::Base");
+  EXPECT_EQ(described.create()->kind(), "described");
+
+  const std::string self = std::filesystem::canonical("/proc/self/exe").string();
+  EXPECT_EQ(described.origin(), self);
+  EXPECT_EQ(plain.origin(), self);
+
+  // A handle is a value: copies compare equal and agree with lookups.
+  const auto copy = described;
+  EXPECT_EQ(copy, described);
+  EXPECT_EQ(info::Base::find("d"), described);
+  EXPECT_EQ(info::Base::registered_classes().front(), described);
+}
+
+TEST(CoreClassInfo, EmptyHandleIsFalseAndCannotCreate) {
+  const Algorithm::class_info empty;
+  EXPECT_FALSE(empty);
+  EXPECT_THROW((void)empty.create(), speculators::RegistryError);
+
+  const auto missing = Algorithm::find("Fifth");  // no throw for an unknown name
+  EXPECT_FALSE(missing);
+  EXPECT_EQ(missing, empty);
+  try {
+    (void)missing.create();
+    ADD_FAILURE() << "create() on an empty handle returned";
+  } catch (const speculators::RegistryError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty ClassInfo"), std::string::npos) << e.what();
+  }
+}
+
+// --- create() forwards its arguments ------------------------------------------
+
+namespace forwarding {
+
+// const& and move-only arguments: neither may be copied on the way to the constructor.
+struct Base : speculators::ClassRegistryMixin<Base, const std::string&, std::unique_ptr<int>> {
+  virtual ~Base() = default;
+  const std::string* label = nullptr;
+  std::unique_ptr<int> payload;
+};
+struct Impl : Base {
+  Impl(const std::string& l, std::unique_ptr<int> p) {
+    label = &l;
+    payload = std::move(p);
+  }
+};
+
+}  // namespace forwarding
+
+TEST(CoreCreate, ForwardsValueArguments) {
+  // Proposal takes (int, std::string_view): the tutorial's base.
+  const std::string text = "a longer text than any small-string buffer holds";
+  const auto p = Proposal::create("greedy", -3, text);
+  EXPECT_EQ(p->tokens, -3);
+  EXPECT_EQ(p->text, text);
+  const auto q = Proposal::find("greedy").create(11, "via handle");
+  EXPECT_EQ(q->tokens, 11);
+  EXPECT_EQ(q->text, "via handle");
+}
+
+TEST(CoreCreate, ForwardsReferencesAndMoveOnlyArguments) {
+  forwarding::Base::register_class<forwarding::Impl>("impl");
+  const std::string label = "label";
+
+  auto payload = std::make_unique<int>(42);
+  const int* raw = payload.get();
+  const auto made = forwarding::Base::create("impl", label, std::move(payload));
+  EXPECT_EQ(made->label, &label);  // the caller's object, not a copy
+  EXPECT_EQ(made->payload.get(), raw);
+  EXPECT_EQ(payload, nullptr);
+
+  auto second = std::make_unique<int>(7);
+  const auto via_handle = forwarding::Base::find("impl").create(label, std::move(second));
+  EXPECT_EQ(via_handle->label, &label);
+  EXPECT_EQ(*via_handle->payload, 7);
+}
+
+TEST(CoreCreate, UnknownNameSuggestsTheClosestKeys) {
+  try {
+    (void)Proposal::create("gredy", 1, "");
+    ADD_FAILURE() << "create() of an unknown key returned";
+  } catch (const speculators::UnknownKeyError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("registry \"Proposal\""), std::string::npos) << what;
+    EXPECT_NE(what.find("\"gredy\""), std::string::npos) << what;
+    EXPECT_NE(what.find("Did you mean \"greedy\"?"), std::string::npos) << what;
+    EXPECT_EQ(e.registry(), "Proposal");
+    EXPECT_EQ(e.key(), "gredy");
+  }
+  EXPECT_FALSE(Proposal::find("gredy"));
+}
+
+// --- discovery switches (loading plugins is tested with the plugins) ----------
+
+namespace discovery {
+
+struct Manual : speculators::ClassRegistryMixin<Manual> {
+  virtual ~Manual() = default;
+};
+struct Automatic : speculators::AutoClassRegistryMixin<Automatic> {
+  virtual ~Automatic() = default;
+};
+
+}  // namespace discovery
+
+TEST(CoreDiscovery, SwitchesAndTheirErrors) {
+  static_assert(!discovery::Manual::registry_auto_discovery);
+  static_assert(discovery::Automatic::registry_auto_discovery);
+  EXPECT_FALSE(discovery::Automatic::registry_populated());
+  EXPECT_FALSE(discovery::Manual::registry_populated());
+  EXPECT_TRUE(discovery::Automatic::auto_imported_modules().empty());
+
+  try {
+    (void)discovery::Manual::auto_populate_registry();
+    ADD_FAILURE() << "auto_populate_registry() without registry_auto_discovery returned";
+  } catch (const speculators::DiscoveryError& e) {
+    EXPECT_NE(std::string(e.what()).find("registry_auto_discovery is set to False"), std::string::npos) << e.what();
+    EXPECT_EQ(e.registry(), "discovery::Manual");
+  }
+  for (const auto& import :
+       {&discovery::Manual::auto_import_package_modules, &discovery::Automatic::auto_import_package_modules}) {
+    try {
+      (void)import();
+      ADD_FAILURE() << "auto_import_package_modules() without auto_package returned";
+    } catch (const speculators::DiscoveryError& e) {
+      EXPECT_NE(std::string(e.what()).find("auto_package must be set"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(discovery::Manual::registry_populated());
+}
+
+// --- static initialization ------------------------------------------------------
+
+TEST(CoreStaticInit, RegistrationIsVisibleToAnEarlierStaticInitializer) {
+  // core_static_b.cpp is linked before core_static_a.cpp, which registers "early".
+  EXPECT_TRUE(core_static::found_during_static_init());
+  EXPECT_EQ(core_static::Early::create("early")->id(), 7);
+}
