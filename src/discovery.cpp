@@ -1,16 +1,15 @@
 // Discovery: the plugin search path, package scans, and loading each plugin once.
 #include <speculators/plugins.hpp>
 
+#include "elf_check.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
 #include "store.hpp"
 
-#include <elf.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -75,37 +74,6 @@ bool writable_by_others(const fs::path& path) {
 bool env_allows_writable() {
   const char* value = std::getenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS");
   return value != nullptr && std::string_view(value) == "1";
-}
-
-// Why `file` is not a shared object this process can load, judged from its ELF header
-// before anything is opened; empty when it looks right.
-std::string elf_header_problem(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return "cannot be read (check its permissions)";
-  Elf64_Ehdr header{};
-  in.read(reinterpret_cast<char*>(&header), sizeof header);
-  const auto got = static_cast<std::size_t>(in.gcount());
-  if (got == 0) return "is empty, not a shared library; rebuild the plugin";
-  if (got < EI_NIDENT || std::string_view(reinterpret_cast<const char*>(header.e_ident), SELFMAG) != ELFMAG) {
-    return "is not an ELF file (no ELF magic number); a plugin must be a shared library built with "
-           "speculators_add_plugin()";
-  }
-  if (header.e_ident[EI_CLASS] != ELFCLASS64) return "is a 32-bit ELF file; this host loads 64-bit plugins only";
-  if (got < sizeof header) return "is a truncated ELF file (" + std::to_string(got) + " bytes); rebuild the plugin";
-  if (header.e_type != ET_DYN)
-    return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
-#if defined(__x86_64__)
-  constexpr int host_machine = EM_X86_64;
-#elif defined(__aarch64__)
-  constexpr int host_machine = EM_AARCH64;
-#else
-  constexpr int host_machine = -1;
-#endif
-  if (host_machine >= 0 && header.e_machine != host_machine) {
-    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) + ", this host is " +
-           std::to_string(host_machine) + "); rebuild the plugin for this machine";
-  }
-  return {};
 }
 
 std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
@@ -175,15 +143,21 @@ std::optional<std::string> load_locked(Loader& state, const std::string& file) {
   Loader::Module& module = state.modules[file];
   module.info.file = file;
   std::vector<std::string> problems;
-  if (std::string problem = elf_header_problem(file); !problem.empty()) {
+  detail::FileIdentity checked;
+  if (std::string problem = detail::check_plugin_file(file, checked); !problem.empty()) {
     problems.push_back(std::move(problem));
+  } else if (detail::identity_of(file) != checked) {
+    // Replaced between the check and the load: what was checked is not what would run.
+    problems.emplace_back(
+        "changed while it was being checked; install plugins by writing a new file and renaming "
+        "it over the old one, then load again");
   } else {
     std::string error;
     loading_on_this_thread = true;
     const detail::LibraryHandle library = detail::open_library(file, error);
     loading_on_this_thread = false;
     if (library.native == nullptr) {
-      problems.push_back("could not be loaded: " + error);
+      problems.push_back("could not be loaded by the dynamic loader: " + error);
     } else {
       problems = register_descriptor(library, file, module.info);
     }

@@ -1,0 +1,110 @@
+#include "elf_check.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+namespace speculators::detail {
+
+namespace {
+
+// The program headers may sit anywhere the header says; a sane library has them in its
+// first pages. Reading more than this is not needed to check one.
+constexpr std::size_t max_head = 1 << 20;
+
+#if defined(__x86_64__)
+constexpr int host_machine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr int host_machine = EM_AARCH64;
+#else
+constexpr int host_machine = -1;
+#endif
+
+template <class T>
+T read_at(std::span<const unsigned char> bytes, std::size_t offset) {
+  T value;
+  std::memcpy(&value, bytes.data() + offset, sizeof value);
+  return value;
+}
+
+FileIdentity identity_from(const struct stat& st) {
+  return FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                      static_cast<std::uint64_t>(st.st_size),
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+}  // namespace
+
+std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
+  if (file_size == 0) return "is empty, not a shared library; rebuild the plugin";
+  if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {
+    return "is not an ELF file (no ELF magic number); a plugin must be a shared library built with "
+           "speculators_add_plugin()";
+  }
+  if (head.size() < EI_NIDENT) return "is a truncated ELF file (" + std::to_string(file_size) + " bytes)";
+  if (head[EI_CLASS] != ELFCLASS64) return "is a 32-bit ELF file; this host loads 64-bit plugins only";
+  if (head[EI_DATA] != ELFDATA2LSB) return "is a big-endian ELF file; this host is little-endian";
+  if (head.size() < sizeof(Elf64_Ehdr)) {
+    return "is a truncated ELF file (" + std::to_string(file_size) + " bytes, shorter than its header)";
+  }
+  const auto header = read_at<Elf64_Ehdr>(head, 0);
+  if (header.e_type != ET_DYN) {
+    return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
+  }
+  if (host_machine >= 0 && header.e_machine != host_machine) {
+    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) + ", this host is " +
+           std::to_string(host_machine) + "); rebuild the plugin for this machine";
+  }
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phnum == 0) {
+    return "has no usable program headers; the file is damaged, rebuild the plugin";
+  }
+  const std::uint64_t table_end = header.e_phoff + std::uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
+  if (header.e_phoff > file_size || table_end > file_size) {
+    return "is a truncated ELF file (" + std::to_string(file_size) +
+           " bytes): its program headers reach past the end; rebuild the plugin";
+  }
+  if (table_end > head.size()) return "has its program headers too far into the file to be checked";
+  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
+    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+    if (segment.p_type != PT_LOAD) continue;
+    if (segment.p_offset > file_size || segment.p_filesz > file_size - segment.p_offset) {
+      return "is a truncated ELF file (" + std::to_string(file_size) + " bytes): segment " + std::to_string(i) +
+             " needs " + std::to_string(segment.p_offset + segment.p_filesz) + " bytes; rebuild the plugin";
+    }
+  }
+  return {};
+}
+
+std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
+  struct stat st {};
+  std::string problem;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    problem = "is not a regular file";
+  } else {
+    std::vector<unsigned char> head(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_head));
+    std::size_t got = 0;
+    while (got < head.size()) {
+      const ssize_t n = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    head.resize(got);
+    problem = shared_object_problem(head, static_cast<std::uint64_t>(st.st_size));
+    identity = identity_from(st);
+  }
+  ::close(fd);
+  return problem;
+}
+
+FileIdentity identity_of(const std::filesystem::path& file) {
+  struct stat st {};
+  return ::stat(file.c_str(), &st) == 0 ? identity_from(st) : FileIdentity{};
+}
+
+}  // namespace speculators::detail
