@@ -1,0 +1,85 @@
+// The manifest record of a plugin registration, built at compile time.
+//
+// In a plugin, each SPECULATORS_REGISTER line also declares one constant record in the ELF
+// section `speculators_manifest`. The linker gathers the records of every translation unit,
+// so the section lists what the plugin registers, produced by the same lines that register
+// it: it cannot disagree with the code. The host reads it from the file, without loading the
+// plugin, before it decides to run any of the plugin's code.
+//
+// Layout (byte-aligned; the linker may pad between records with zero bytes):
+//   [0, 8)    magic "SPECMAN1"
+//   [8, 12)   manifest version, little-endian
+//   [12, 16)  record size in bytes, little-endian, this header included
+//   then NUL-terminated: ABI tag, compiler, registry key, key, C++ type, signature, description
+#pragma once
+
+#include <speculators/plugin_abi.h>
+#include <speculators/registry.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace speculators::detail::manifest {
+
+inline constexpr std::string_view magic = "SPECMAN1";
+inline constexpr std::uint32_t version = 1;
+inline constexpr std::size_t header_size = 16;
+inline constexpr std::size_t field_count = 7;
+
+/// The words of a SPECULATORS_REGISTER line after the two types: key and description.
+struct RegistrationText {
+  std::string_view name;
+  std::string_view description;
+  constexpr RegistrationText(std::string_view n = {}, std::string_view d = {}) noexcept : name(n), description(d) {}
+};
+
+template <std::size_t N>
+struct Record {
+  std::array<unsigned char, N> bytes;
+};
+
+template <const auto& Fields>
+struct record_of {
+  static constexpr std::size_t size = [] {
+    std::size_t n = header_size;
+    for (std::string_view field : Fields) n += field.size() + 1;
+    return n;
+  }();
+  static constexpr Record<size> value = [] {
+    Record<size> r{};
+    std::size_t at = 0;
+    for (char c : magic) r.bytes[at++] = static_cast<unsigned char>(c);
+    for (std::uint32_t word : {version, static_cast<std::uint32_t>(size)}) {
+      for (int shift = 0; shift < 32; shift += 8) r.bytes[at++] = static_cast<unsigned char>((word >> shift) & 0xFFU);
+    }
+    for (std::string_view field : Fields) {
+      for (char c : field) r.bytes[at++] = static_cast<unsigned char>(c);
+      r.bytes[at++] = 0;
+    }
+    return r;
+  }();
+};
+
+/// The record of Derived registered into Base with the words produced by `Text{}()`.
+template <class Base, class Derived, class Text, class... CtorArgs>
+struct entry_record {
+  static constexpr RegistrationText text = Text{}();
+  static constexpr std::array<std::string_view, field_count> fields{
+      SPECULATORS_ABI_TAG,
+      SPECULATORS_COMPILER_TAG,
+      registry_key_of<Base>(),
+      text.name.empty() ? short_type_name<Derived>() : text.name,
+      type_name<Derived>(),
+      signature_of<Base, CtorArgs...>::value,
+      text.description.empty() ? type_name<Derived>() : text.description};
+  static constexpr auto value = record_of<fields>::value;
+};
+
+template <class Base, class Derived, class Text, class... CtorArgs>
+constexpr auto record_for(const ClassInfo<Base, CtorArgs...>* /*tag*/) noexcept {
+  return entry_record<Base, Derived, Text, CtorArgs...>::value;
+}
+
+}  // namespace speculators::detail::manifest
