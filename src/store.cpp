@@ -75,7 +75,8 @@ const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::st
   char* text = reinterpret_cast<char*>(block.get() + sizeof(Entry));
   std::string_view copies[std::size(texts)];
   for (std::size_t i = 0; i < std::size(texts); ++i) {
-    std::memcpy(text, texts[i].data(), texts[i].size());
+    // An empty view may have a null data(), which memcpy must not be given even for 0 bytes.
+    if (!texts[i].empty()) std::memcpy(text, texts[i].data(), texts[i].size());
     text[texts[i].size()] = '\0';
     copies[i] = {text, texts[i].size()};
     text += texts[i].size() + 1;
