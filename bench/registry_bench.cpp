@@ -370,8 +370,8 @@ void find_while_registering(benchmark::State& state) {
 
 /// Runs a generated program with `range(0)` SPECULATORS_REGISTER lines; it leaves at main.
 void startup(benchmark::State& state) {
-  std::string path = std::string(SPECULATORS_BENCH_STATIC_DIR) + "/static_registrations_" +
-                     std::to_string(state.range(0));
+  std::string path =
+      std::string(SPECULATORS_BENCH_STATIC_DIR) + "/static_registrations_" + std::to_string(state.range(0));
   char* argv[] = {path.data(), nullptr};
   for (auto _ : state) {
     pid_t pid = 0;
