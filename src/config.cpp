@@ -187,8 +187,8 @@ std::unique_ptr<ConfigObject> parse_config(const RegistryRef& registry, const js
   ConfigContext context = new_context(options);
   std::unique_ptr<ConfigObject> object(parse_checked(registry, value, context, expected));
   if (!context.problems.empty()) {
-    throw ConfigError(problems_message(registry.key, context.problems), std::string(registry.key),
-                      std::move(context.problems));
+    const std::string message = problems_message(registry.key, context.problems);
+    throw ConfigError(message, std::string(registry.key), std::move(context.problems));
   }
   return object;
 }

@@ -418,12 +418,13 @@ inline std::size_t code_points(const std::string& s) {
   return n;
 }
 
-inline std::string number_text(double v) { return json(v).dump(); }
-
+// A bound or value as JSON: integral values without a ".0", so that "minimum": 1 reads as written.
 inline json number_json(double v) {
   if (std::trunc(v) == v && std::fabs(v) < 0x1p53) return static_cast<std::int64_t>(v);
   return v;
 }
+
+inline std::string number_text(double v) { return number_json(v).dump(); }
 
 inline void wrong_type(ConfigContext& context, std::string_view expected, const json& j) {
   context.problem("expected " + std::string(expected) + ", got " + j.type_name());
@@ -434,6 +435,12 @@ inline void check_bounds(ConfigContext& context, double value, const FieldLimits
     context.problem("must be >= " + number_text(*limits.minimum) + ", got " + number_text(value));
   if (limits.maximum && value > *limits.maximum)
     context.problem("must be <= " + number_text(*limits.maximum) + ", got " + number_text(value));
+}
+
+template <class T>
+std::string range_text() {
+  return "must be between " + std::to_string(std::numeric_limits<T>::min()) + " and " +
+         std::to_string(std::numeric_limits<T>::max());
 }
 
 template <class T>
@@ -508,19 +515,13 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
         u = static_cast<std::uint64_t>(d);
         is_signed = false;
       } else {
-        is_signed = false;
-        u = std::numeric_limits<std::uint64_t>::max();
-        if (d < 0)
-          return context.problem("must be >= " + std::to_string(std::numeric_limits<T>::min()) + ", got " +
-                                 number_text(d));
+        return context.problem(range_text<T>() + ", got " + number_text(d));
       }
     } else {
       return wrong_type(context, "an integer", j);
     }
-    if (is_signed ? !std::in_range<T>(s) : !std::in_range<T>(u)) {
-      return context.problem("must be between " + std::to_string(std::numeric_limits<T>::min()) + " and " +
-                             std::to_string(std::numeric_limits<T>::max()) + ", got " + j.dump());
-    }
+    if (is_signed ? !std::in_range<T>(s) : !std::in_range<T>(u))
+      return context.problem(range_text<T>() + ", got " + j.dump());
     const T value = is_signed ? static_cast<T>(s) : static_cast<T>(u);
     const std::size_t before = context.problems.size();
     check_bounds(context, static_cast<double>(value), limits);

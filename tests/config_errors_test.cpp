@@ -1,0 +1,217 @@
+// Config registries on bad input: every problem listed with its JSON pointer, nothing
+// partly built escapes, and hostile input (huge numbers, NaN, deep nesting) is refused
+// without crashing or hanging.
+#include <speculators/config.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "config_types.hpp"
+
+namespace {
+
+using cfgtest::EagleConfig;
+using cfgtest::GreedyTokenProposalConfig;
+using cfgtest::SpeculatorConfig;
+using cfgtest::TokenProposalConfig;
+using nlohmann::json;
+using speculators::ConfigError;
+using speculators::ConfigProblem;
+
+template <class Config = TokenProposalConfig>
+std::vector<ConfigProblem> problems_of(const json& input, const speculators::ParseOptions& options = {}) {
+  try {
+    (void)Config::from_json(input, options);
+  } catch (const ConfigError& e) {
+    EXPECT_FALSE(e.problems().empty());
+    for (const ConfigProblem& p : e.problems()) {
+      // what() lists every problem with its pointer.
+      const std::string line = (p.pointer.empty() ? std::string("(root)") : p.pointer) + ": " + p.message;
+      EXPECT_NE(std::string(e.what()).find(line), std::string::npos) << line << "\nnot in\n" << e.what();
+    }
+    return e.problems();
+  }
+  ADD_FAILURE() << "no ConfigError for " << input.dump();
+  return {};
+}
+
+struct Case {
+  const char* what;
+  json input;
+  std::string pointer;
+  std::string message;
+};
+
+json greedy_with(const char* key, json value) { return {{"proposal_type", "greedy"}, {key, std::move(value)}}; }
+json sampling_with(const char* key, json value) { return {{"proposal_type", "sampling"}, {key, std::move(value)}}; }
+
+TEST(ConfigErrors, EachProblemHasItsPointerAndText) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<Case> cases = {
+      {"missing discriminator",
+       {{"speculative_tokens", 5}},
+       "/proposal_type",
+       R"(missing; expected one of "greedy", "sampling", "top_k_sampling")"},
+      {"unknown discriminator",
+       {{"proposal_type", "greedyy"}},
+       "/proposal_type",
+       R"(unknown proposal_type "greedyy"; registered: "greedy", "sampling", "top_k_sampling" (did you mean "greedy"?))"},
+      {"discriminator not a string", {{"proposal_type", 5}}, "/proposal_type", "expected a string, got number"},
+      {"root is an array", json::array({1}), "", R"(expected an object with a "proposal_type" field, got array)"},
+      {"root is null", nullptr, "", R"(expected an object with a "proposal_type" field, got null)"},
+      {"root is a string", "greedy", "", R"(expected an object with a "proposal_type" field, got string)"},
+      {"wrong type", greedy_with("speculative_tokens", "5"), "/speculative_tokens", "expected an integer, got string"},
+      {"bool for integer", greedy_with("speculative_tokens", true), "/speculative_tokens",
+       "expected an integer, got boolean"},
+      {"below minimum", greedy_with("speculative_tokens", 0), "/speculative_tokens", "must be >= 1, got 0"},
+      {"above maximum", sampling_with("top_p", 1.5), "/top_p", "must be <= 1, got 1.5"},
+      {"int overflow", greedy_with("speculative_tokens", 2147483648LL), "/speculative_tokens",
+       "must be between -2147483648 and 2147483647, got 2147483648"},
+      {"int underflow", greedy_with("speculative_tokens", -2147483649LL), "/speculative_tokens",
+       "must be between -2147483648 and 2147483647, got -2147483649"},
+      {"negative unsigned", sampling_with("seed", -1), "/seed", "must be between 0 and 18446744073709551615, got -1"},
+      {"huge float for integer", greedy_with("speculative_tokens", 1e300), "/speculative_tokens",
+       "must be between -2147483648 and 2147483647, got 1e+300"},
+      {"huge negative float for integer", greedy_with("speculative_tokens", -1e300), "/speculative_tokens",
+       "must be between -2147483648 and 2147483647, got -1e+300"},
+      {"fraction for integer", greedy_with("speculative_tokens", 2.5), "/speculative_tokens",
+       "expected an integer, got 2.5"},
+      {"NaN for integer", greedy_with("speculative_tokens", nan), "/speculative_tokens",
+       "expected an integer, got a non-finite number"},
+      {"NaN for number", sampling_with("temperature", nan), "/temperature", "expected a finite number"},
+      {"infinity for number", sampling_with("temperature", inf), "/temperature", "expected a finite number"},
+      {"string for number", sampling_with("temperature", "hot"), "/temperature", "expected a number, got string"},
+      {"unknown enum value", sampling_with("tie_break", "highest_id"), "/tie_break",
+       R"(unknown value "highest_id"; expected one of "lowest_id", "random")"},
+      {"array expected", sampling_with("stop_tokens", "</s>"), "/stop_tokens", "expected an array, got string"},
+      {"too many items", sampling_with("stop_tokens", json::array({"a", "b", "c", "d", "e", "f", "g", "h", "i"})),
+       "/stop_tokens", "must have at most 8 items, got 9"},
+      {"item too short", sampling_with("stop_tokens", json::array({"a", ""})), "/stop_tokens/1",
+       "must have at least 1 character, got 0"},
+      {"unknown field", greedy_with("temperature", 0.7), "/temperature",
+       R"(unknown field; the fields are "speculative_tokens", "verifier_accept_k")"},
+      {"unknown field is escaped", greedy_with("a/b~c", 1), "/a~1b~0c",
+       R"(unknown field; the fields are "speculative_tokens", "verifier_accept_k")"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const std::vector<ConfigProblem> problems = problems_of(c.input);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].pointer, c.pointer);
+    EXPECT_EQ(problems[0].message, c.message);
+  }
+}
+
+TEST(ConfigErrors, EveryProblemIsListedAtOnce) {
+  const json input = {{"proposal_type", "sampling"},
+                      {"speculative_tokens", "many"},
+                      {"temperature", -1},
+                      {"top_p", nullptr},
+                      {"stop_tokens", json::array({1, "", "ok"})},
+                      {"tie_break", 3},
+                      {"colour", "red"}};
+  const std::vector<ConfigProblem> problems = problems_of(input);
+  std::vector<std::string> pointers;
+  for (const ConfigProblem& p : problems) pointers.push_back(p.pointer);
+  // Unknown fields first, then the fields in declaration order.
+  EXPECT_EQ(pointers, (std::vector<std::string>{"/colour", "/speculative_tokens", "/temperature", "/top_p",
+                                                "/stop_tokens/0", "/stop_tokens/1", "/tie_break"}));
+}
+
+TEST(ConfigErrors, NestedProblemsPointIntoTheNesting) {
+  const json input = {{"speculators_model_type", "eagle"},
+                      {"proposal", {{"proposal_type", "greedy"}, {"speculative_tokens", -3}}},
+                      {"fallbacks", json::array({{{"proposal_type", "beam"}}, 5})},
+                      {"draft", {{"layers", 256}, {"path", ""}, {"extra", true}}},
+                      {"verifier_draft", {{"layers", 0}}},
+                      {"offsets", json::array({200})}};
+  const std::vector<ConfigProblem> problems = problems_of<SpeculatorConfig>(input);
+  std::vector<std::string> pointers;
+  for (const ConfigProblem& p : problems) pointers.push_back(p.pointer);
+  EXPECT_EQ(pointers, (std::vector<std::string>{"/proposal/speculative_tokens", "/fallbacks/0/proposal_type",
+                                                "/fallbacks/1", "/draft/extra", "/draft/path", "/draft/layers",
+                                                "/verifier_draft/layers", "/offsets/0"}));
+}
+
+TEST(ConfigErrors, UnknownFieldsAreIgnoredWhenAllowed) {
+  const json input = {{"proposal_type", "greedy"}, {"speculative_tokens", 2}, {"colour", "red"}};
+  const auto cfg = TokenProposalConfig::from_json(input, speculators::ParseOptions{.allow_unknown_fields = true});
+  EXPECT_EQ(cfg->to_json(), json::parse(R"({"proposal_type":"greedy","speculative_tokens":2,"verifier_accept_k":1})"));
+}
+
+TEST(ConfigErrors, TheDiscriminatorMustNameTheClassAskedFor) {
+  const std::vector<ConfigProblem> problems =
+      problems_of<GreedyTokenProposalConfig>({{"proposal_type", "sampling"}, {"speculative_tokens", "x"}});
+  ASSERT_EQ(problems.size(), 1u);  // the fields of the wrong class are not looked at
+  EXPECT_EQ(problems[0].pointer, "/proposal_type");
+  EXPECT_EQ(problems[0].message,
+            R"("sampling" is cfgtest::SamplingTokenProposalConfig, not cfgtest::GreedyTokenProposalConfig )"
+            "or a class derived from it");
+}
+
+TEST(ConfigErrors, ConfigErrorIsARegistryErrorNamingTheRegistry) {
+  try {
+    (void)TokenProposalConfig::from_json(json::array());
+    FAIL();
+  } catch (const speculators::RegistryError& e) {
+    EXPECT_EQ(e.registry(), "cfgtest::TokenProposalConfig");
+    EXPECT_NE(std::string(e.what()).find(R"(invalid config for registry "cfgtest::TokenProposalConfig" (1 problem))"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ConfigErrors, DeepNestingIsAProblemNotACrash) {
+  // 100000 nested chain configs, built without recursion.
+  json input = {{"speculators_model_type", "eagle"}};
+  for (int i = 0; i < 100000; ++i) input = json{{"speculators_model_type", "chain"}, {"next", std::move(input)}};
+  const std::vector<ConfigProblem> problems = problems_of<SpeculatorConfig>(input);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message, "nested deeper than 64 levels");
+  EXPECT_EQ(std::count(problems[0].pointer.begin(), problems[0].pointer.end(), '/'), 64);
+
+  // Within the limit it parses; the limit is an option.
+  json shallow = {{"speculators_model_type", "eagle"}};
+  for (int i = 0; i < 100; ++i) shallow = json{{"speculators_model_type", "chain"}, {"next", std::move(shallow)}};
+  EXPECT_NO_THROW((void)SpeculatorConfig::from_json(shallow, speculators::ParseOptions{.max_depth = 101}));
+  EXPECT_THROW((void)SpeculatorConfig::from_json(shallow, speculators::ParseOptions{.max_depth = 100}), ConfigError);
+}
+
+TEST(ConfigErrors, DeeplyNestedTextWhereAScalarBelongs) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const json input = {{"proposal_type", "greedy"}, {"speculative_tokens", json::parse(deep)}};
+  const std::vector<ConfigProblem> problems = problems_of(input);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].message, "expected an integer, got array");
+}
+
+TEST(ConfigErrors, NumbersBeyondEveryIntegerTypeAreOutOfRange) {
+  // Too big for uint64: nlohmann reads it as a floating-point number.
+  const json input = json::parse(R"({"proposal_type":"sampling","seed":123456789012345678901234567890})");
+  const std::vector<ConfigProblem> problems = problems_of(input);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pointer, "/seed");
+  EXPECT_TRUE(problems[0].message.starts_with("must be between 0 and 18446744073709551615, got 1.2345678901234568e+29"))
+      << problems[0].message;
+}
+
+// A registered class that is not a registry base's config cannot be dumped.
+struct UnregisteredConfig : speculators::ConfigOf<UnregisteredConfig, TokenProposalConfig> {};
+
+TEST(ConfigErrors, DumpingAnUnregisteredClassSaysSo) {
+  const UnregisteredConfig config;
+  try {
+    (void)config.to_json();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("UnregisteredConfig is not registered in registry "
+                                         "\"cfgtest::TokenProposalConfig\""),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
