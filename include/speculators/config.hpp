@@ -454,7 +454,8 @@ template <class T>
 void parse_fields(T& object, const json& j, ConfigContext& context, std::string_view skip) {
   if (!j.is_object()) return wrong_type(context, "an object", j);
   if (!context.options.allow_unknown_fields) {
-    for (const auto& [key, value] : j.items()) {
+    for (const auto& item : j.items()) {
+      const std::string& key = item.key();
       bool known = key == skip;
       for_each_field<T>([&](const auto& f) { known = known || f.name == key; });
       if (known) continue;
