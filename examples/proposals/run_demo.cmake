@@ -1,0 +1,10 @@
+# Runs the demo and checks its exit code and output:
+#   cmake -DDEMO=<exe> -DARG=<name> -DEXPECT_CODE=<n> -DEXPECT_OUTPUT=<regex> -P run_demo.cmake
+execute_process(COMMAND ${DEMO} ${ARG} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT code STREQUAL EXPECT_CODE)
+  message(FATAL_ERROR "speculators_demo ${ARG} exited with ${code}, expected ${EXPECT_CODE}")
+endif()
+if(NOT "${out}${err}" MATCHES "${EXPECT_OUTPUT}")
+  message(FATAL_ERROR "speculators_demo ${ARG}: output does not match '${EXPECT_OUTPUT}'")
+endif()

@@ -1,0 +1,240 @@
+// Discovery of good plugins: the search path, packages and modules, first-call semantics,
+// loading once under many threads, several registries per plugin, the package-scan cache.
+// Each test runs in its own process, so "the first call" is the first of that test.
+#include "fixture_bases.hpp"
+#include "plugin_test_support.hpp"
+
+#include <speculators/plugins.hpp>
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+
+#include <functional>
+#include <latch>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Keys = std::vector<std::string>;
+
+const fs::path good_package = fx::fixture_root("good") / "fx" / "good";
+
+TEST(PluginDiscovery, SearchPathOrder) {
+  fx::set_plugin_path("/from/env/a:/from/env/b");
+  speculators::add_plugin_directory("/from/code/c");
+  const std::vector<speculators::SearchPathEntry> path = speculators::plugin_search_path();
+  ASSERT_GE(path.size(), 4U);
+  EXPECT_EQ(path[0].directory, "/from/env/a");
+  EXPECT_EQ(path[0].source, "SPECULATORS_PLUGIN_PATH");
+  EXPECT_FALSE(path[0].exists);
+  EXPECT_EQ(path[1].directory, "/from/env/b");
+  EXPECT_EQ(path[1].source, "SPECULATORS_PLUGIN_PATH");
+  EXPECT_EQ(path[2].directory, "/from/code/c");
+  EXPECT_EQ(path[2].source, "add_plugin_directory");
+  EXPECT_EQ(path[3].source, "install");
+  // This test program runs from the build tree, so the build tree's plugins come last.
+  EXPECT_EQ(path.back().source, "build tree");
+  EXPECT_EQ(path.size(), 5U);
+}
+
+TEST(PluginDiscovery, AddPluginDirectoryRefusesRelativePaths) {
+  EXPECT_THROW(speculators::add_plugin_directory("relative/plugins"), speculators::RegistryError);
+}
+
+TEST(PluginDiscovery, ModulesAreDottedPathsInSortedOrder) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("fx.good");
+  EXPECT_EQ(fx::module_names(modules),
+            (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.skipped.gamma", "fx.good.sub.beta"}));
+  for (const speculators::PluginModule& m : modules) {
+    EXPECT_EQ(m.root, fx::fixture_root("good").string());
+    EXPECT_FALSE(m.loaded) << m.name;
+  }
+  // speculators_add_plugin(... OUTPUT_ROOT ...) put the module at <root>/<package dirs>/<path>.so.
+  EXPECT_EQ(modules.back().file, (good_package / "sub" / "beta.so").string());
+}
+
+TEST(PluginDiscovery, LoadsThePackageSkippingIgnoredModules) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  // Loaded in sorted order; fx.good.skipped is in the base's auto_ignore_modules.
+  EXPECT_EQ(fx::Shape::auto_imported_modules(), (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.sub.beta"}));
+  EXPECT_EQ(fx::Shape::create("beta", 5)->sides(), 5);
+  EXPECT_EQ(fx::Shape::find("alpha").origin(), (good_package / "alpha.so").string());
+  EXPECT_FALSE(fx::Shape::find("gamma"));
+  for (const speculators::PluginModule& m : speculators::find_package_modules("fx.good")) {
+    EXPECT_EQ(m.loaded, m.name != "fx.good.skipped.gamma") << m.name;
+  }
+}
+
+TEST(PluginDiscovery, EnvironmentEntriesComeBeforeCodeDirectories) {
+  fx::set_plugin_path(fx::fixture_root("second").string());
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  // fx.good.alpha is in both roots: the first entry's wins and the other is not loaded.
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted", "delta"}));
+  EXPECT_EQ(fx::Shape::find("alpha").description(), "second alpha");
+  EXPECT_TRUE(speculators::plugin_failures().empty());
+}
+
+TEST(PluginDiscovery, CodeDirectoriesKeepTheirOrder) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  speculators::add_plugin_directory(fx::fixture_root("second"));
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted", "delta"}));
+  EXPECT_EQ(fx::Shape::find("alpha").description(), "good alpha");
+}
+
+TEST(PluginDiscovery, AutoPopulateRegistryLoadsOnce) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  EXPECT_FALSE(fx::Shape::registry_populated());
+  EXPECT_EQ(fx::Shape::registry(), nullptr);
+  EXPECT_TRUE(fx::Shape::auto_populate_registry());
+  EXPECT_TRUE(fx::Shape::registry_populated());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  EXPECT_FALSE(fx::Shape::auto_populate_registry());
+  EXPECT_EQ(fx::Shape::registry()->size(), 3U);
+}
+
+TEST(PluginDiscovery, AutoImportPackageModulesReturnsThePackageModules) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  const Keys expected{"fx.good.alpha", "fx.good.counted", "fx.good.sub.beta"};
+  EXPECT_EQ(fx::Shape::auto_import_package_modules(), expected);
+  EXPECT_EQ(fx::Shape::auto_imported_modules(), expected);
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  // A second call loads nothing new and returns the same modules.
+  EXPECT_EQ(fx::Shape::auto_import_package_modules(), expected);
+  EXPECT_EQ(fx::Shape::registry()->size(), 3U);
+}
+
+TEST(PluginDiscovery, WithoutAutoPackageDiscoveryThrows) {
+  const auto expect_missing_package = [](const std::function<void()>& call) {
+    try {
+      call();
+      ADD_FAILURE() << "no exception";
+    } catch (const speculators::DiscoveryError& e) {
+      EXPECT_NE(std::string(e.what()).find("auto_package must be set"), std::string::npos) << e.what();
+      EXPECT_EQ(e.registry(), fx::NoPackage::registry_key());
+    }
+  };
+  expect_missing_package([] { fx::NoPackage::auto_import_package_modules(); });
+  expect_missing_package([] { fx::NoPackage::auto_populate_registry(); });
+}
+
+// Each lookup that populates the registry first, as the first call of a process.
+struct FirstCall {
+  const char* name;
+  std::function<void()> call;
+};
+
+class PopulatesFirst : public ::testing::TestWithParam<FirstCall> {};
+
+TEST_P(PopulatesFirst, LoadsThePackageBeforeAnswering) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  ASSERT_FALSE(fx::Shape::registry_populated());
+  GetParam().call();
+  EXPECT_TRUE(fx::Shape::registry_populated());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PluginDiscovery, PopulatesFirst,
+    ::testing::Values(FirstCall{"registered_classes", [] { EXPECT_EQ(fx::Shape::registered_classes().size(), 3U); }},
+                      FirstCall{"create", [] { EXPECT_EQ(fx::Shape::create("alpha", 3)->sides(), 3); }},
+                      FirstCall{"find", [] { EXPECT_TRUE(fx::Shape::find("beta")); }}),
+    [](const ::testing::TestParamInfo<FirstCall>& param) { return std::string(param.param.name); });
+
+// The counters of fixture plugin counted.so, read from the copy this process loaded.
+int counted_plugin_counter(const char* function) {
+  const std::string file = (good_package / "counted.so").string();
+  void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (handle == nullptr) return -1;
+  const auto counter = reinterpret_cast<int (*)()>(::dlsym(handle, function));
+  const int value = counter == nullptr ? -1 : counter();
+  ::dlclose(handle);  // drops the reference taken above; the loader's own stays
+  return value;
+}
+
+TEST(PluginDiscovery, ManyThreadsFirstCallLoadEachPluginOnce) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  constexpr int thread_count = 8;
+  std::latch start(thread_count);
+  std::vector<Keys> seen(thread_count);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([t, &start, &seen] {
+      start.arrive_and_wait();
+      // Half the threads start with a lookup that does not throw, half with a listing.
+      if (t % 2 == 0 && !fx::Shape::find("counted")) return;
+      seen[t] = fx::sorted_keys<fx::Shape>();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Keys& keys : seen) EXPECT_EQ(keys, (Keys{"alpha", "beta", "counted"}));
+  EXPECT_EQ(counted_plugin_counter("fx_counted_initializations"), 1);
+  EXPECT_EQ(counted_plugin_counter("fx_counted_descriptor_reads"), 1);
+  EXPECT_TRUE(speculators::plugin_failures().empty());
+}
+
+TEST(PluginDiscovery, EachClassLandsInItsOwnBasesRegistry) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  // alpha.so also registers a Color; Shape's discovery loaded it, Color's has not run.
+  EXPECT_FALSE(fx::Color::registry_populated());
+  EXPECT_EQ(fx::registered_keys_now<fx::Color>(), (Keys{"red"}));
+  EXPECT_EQ(fx::Color::registry()->at("red").origin(), (good_package / "alpha.so").string());
+  // fx.colors holds blue.so and a link to fx/good/alpha.so: the same file, not loaded again.
+  EXPECT_EQ(fx::sorted_keys<fx::Color>(), (Keys{"blue", "red"}));
+  EXPECT_EQ(fx::Color::auto_imported_modules(), (Keys{"fx.colors.blue", "fx.colors.shared_alpha"}));
+  EXPECT_TRUE(speculators::plugin_failures().empty());
+}
+
+TEST(PluginDiscovery, PluginSharedByTwoPackagesLoadsOnce) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  // Color's discovery loads alpha.so through its link; Shape's must not load it again.
+  EXPECT_EQ(fx::sorted_keys<fx::Color>(), (Keys{"blue", "red"}));
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha"}));
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  EXPECT_TRUE(speculators::plugin_failures().empty());
+}
+
+TEST(PluginDiscovery, SecondBaseReusesThePackageScan) {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  speculators::add_plugin_directory(root);
+  EXPECT_TRUE(fx::Shape::auto_populate_registry());
+  // A module appears after fx.good was scanned; ShapeTwin's discovery of the same package
+  // uses the scan already made, so it does not look at the directory again.
+  fs::copy_file(fx::fixture_root("second") / "fx" / "good" / "delta.so", root / "fx" / "good" / "late.so");
+  EXPECT_TRUE(fx::ShapeTwin::auto_populate_registry());
+  EXPECT_EQ(fx::ShapeTwin::auto_imported_modules(),
+            (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.skipped.gamma", "fx.good.sub.beta"}));
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted", "gamma"}));
+  // The module is there: a fresh scan (which discovery did not make) finds it.
+  const Keys fresh = fx::module_names(speculators::find_package_modules("fx.good"));
+  EXPECT_NE(std::find(fresh.begin(), fresh.end(), "fx.good.late"), fresh.end());
+}
+
+TEST(PluginDiscovery, TestPluginsStayOutOfTheBuildTreePluginDirectory) {
+  // Fixtures are built with OUTPUT_ROOT under the test directory: without adding their root,
+  // the default search path does not see them.
+  EXPECT_TRUE(speculators::find_package_modules("fx.good").empty());
+  EXPECT_TRUE(speculators::find_package_modules("fx").empty());
+}
+
+#if SPECULATORS_TEST_EXAMPLE_PLUGINS
+TEST(PluginDiscovery, ExamplePluginsAreInTheBuildTreePluginDirectory) {
+  const std::vector<speculators::SearchPathEntry> path = speculators::plugin_search_path();
+  ASSERT_FALSE(path.empty());
+  ASSERT_EQ(path.back().source, "build tree");
+  const fs::path build_plugins = path.back().directory;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("speculators.proposals");
+  EXPECT_EQ(fx::module_names(modules), (Keys{"speculators.proposals.greedy", "speculators.proposals.sampling"}));
+  for (const speculators::PluginModule& m : modules) {
+    EXPECT_EQ(m.root, build_plugins.string());
+    EXPECT_EQ(fs::path(m.file).parent_path(), build_plugins / "speculators" / "proposals");
+  }
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,167 @@
+// Bad plugins: each kind is reported with its file and reason, never crashes the host, and
+// never costs the good plugins of the same package. Descriptor checks come before any cast.
+#include "fixture_bases.hpp"
+#include "plugin_test_support.hpp"
+
+#include <speculators/plugins.hpp>
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Keys = std::vector<std::string>;
+
+const fs::path bad_package = fx::fixture_root("bad") / "fx" / "bad";
+
+// Every broken module of fx.bad and a phrase its reason must hold. aa_first, dup_a and
+// zz_last are good (dup_a takes key "twin" first, so dup_b is the duplicate).
+const std::map<std::string, std::string> expected_failures{
+    {"fx.bad.bad_key", "cannot register key \"padded \""},
+    {"fx.bad.dup_b", "key \"twin\" is already registered"},
+    {"fx.bad.empty", "is empty, not a shared library"},
+    {"fx.bad.missing_dep", "libfx_never_installed.so"},
+    {"fx.bad.newer", "has descriptor version 99, this host reads versions 1 to 1"},
+    {"fx.bad.no_entry", "has no entry point speculators_plugin_descriptor"},
+    {"fx.bad.null_descriptor", "returned no descriptor"},
+    {"fx.bad.null_entries", "declares 1 entries but gives none"},
+    {"fx.bad.null_field", "entry 0 is incomplete"},
+    {"fx.bad.other_arch", "is built for another architecture (ELF machine 183"},
+    {"fx.bad.text", "is not an ELF file"},
+    {"fx.bad.truncated", "could not be loaded"},
+    {"fx.bad.wrong_abi", "was built for standard library \"libfoo++0/made-up\""},
+    {"fx.bad.wrong_signature", "expected \"fx::Bad(int)\", found \"fx::Bad(double)\""},
+};
+
+// Checks that `failures` are exactly the expected ones, each naming its file and reason.
+void expect_every_bad_plugin(const std::vector<speculators::PluginFailure>& failures) {
+  std::map<std::string, std::string> reasons;
+  for (const speculators::PluginFailure& f : failures) {
+    EXPECT_TRUE(reasons.emplace(f.module, f.reason).second) << "reported twice: " << f.module;
+    const std::string file_name = f.module.substr(f.module.rfind('.') + 1) + ".so";
+    EXPECT_EQ(f.file, (bad_package / file_name).string()) << f.module;
+  }
+  for (const auto& [module, phrase] : expected_failures) {
+    const auto it = reasons.find(module);
+    if (it == reasons.end()) {
+      ADD_FAILURE() << "not reported: " << module;
+      continue;
+    }
+    EXPECT_NE(it->second.find(phrase), std::string::npos) << module << ": " << it->second;
+  }
+  EXPECT_EQ(reasons.size(), expected_failures.size());
+}
+
+void expect_good_neighbours_registered() {
+  EXPECT_EQ(fx::registered_keys_now<fx::Bad>(), (Keys{"ok_first", "ok_last", "twin"}));
+  EXPECT_EQ(fx::Bad::create("ok_last", 7)->value(), 7);
+  EXPECT_EQ(fx::Bad::find("twin").origin(), (bad_package / "dup_a.so").string());
+  EXPECT_EQ(fx::Bad::auto_imported_modules(), (Keys{"fx.bad.aa_first", "fx.bad.dup_a", "fx.bad.zz_last"}));
+}
+
+TEST(PluginFailures, DefaultPolicyLoadsAllThenThrowsOneErrorListingEveryFailure) {
+  speculators::add_plugin_directory(fx::fixture_root("bad"));
+  try {
+    fx::Bad::registered_classes();
+    FAIL() << "no PluginLoadError";
+  } catch (const speculators::PluginLoadError& e) {
+    expect_every_bad_plugin(e.failures());
+    EXPECT_EQ(e.registry(), fx::Bad::registry_key());
+    const std::string what = e.what();
+    for (const speculators::PluginFailure& f : e.failures()) EXPECT_NE(what.find(f.file), std::string::npos) << f.file;
+  }
+  expect_good_neighbours_registered();
+  // Reported once: the next call lists the registry.
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  expect_every_bad_plugin(speculators::plugin_failures());
+}
+
+TEST(PluginFailures, HandlerReceivesFailuresInsteadOfAnException) {
+  speculators::add_plugin_directory(fx::fixture_root("bad"));
+  std::vector<speculators::PluginFailure> received;
+  speculators::set_plugin_failure_handler([&received](const speculators::PluginFailure& f) { received.push_back(f); });
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  expect_every_bad_plugin(received);
+  expect_good_neighbours_registered();
+}
+
+TEST(PluginFailures, FindKeepsTheFailuresForTheNextThrowingCall) {
+  speculators::add_plugin_directory(fx::fixture_root("bad"));
+  EXPECT_TRUE(fx::Bad::find("ok_first"));
+  try {
+    fx::Bad::create("ok_first", 1);
+    FAIL() << "no PluginLoadError";
+  } catch (const speculators::PluginLoadError& e) {
+    expect_every_bad_plugin(e.failures());
+  }
+  EXPECT_EQ(fx::Bad::create("ok_first", 1)->value(), 1);
+}
+
+// load_plugin() on each lying descriptor: the error names the file, what the host expected
+// and what it found.
+struct Lie {
+  const char* module;
+  std::vector<std::string> phrases;
+};
+
+class DescriptorCheck : public ::testing::TestWithParam<Lie> {};
+
+TEST_P(DescriptorCheck, RefusesWithFileExpectedAndFound) {
+  ASSERT_EQ(fx::Bad::registry(), nullptr);  // makes the host's registry, with its signature
+  const std::string file = (bad_package / (std::string(GetParam().module) + ".so")).string();
+  try {
+    speculators::load_plugin(file);
+    FAIL() << "loaded " << file;
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 1U);
+    EXPECT_EQ(e.failures()[0].file, file);
+    const std::string what = e.what();
+    EXPECT_NE(what.find(file), std::string::npos) << what;
+    for (const std::string& phrase : GetParam().phrases) EXPECT_NE(what.find(phrase), std::string::npos) << what;
+  }
+  EXPECT_EQ(fx::Bad::registry(), nullptr);
+  // A second attempt reports the same failure without loading again.
+  EXPECT_THROW(speculators::load_plugin(file), speculators::PluginLoadError);
+  EXPECT_EQ(speculators::plugin_failures().size(), 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PluginFailures, DescriptorCheck,
+    ::testing::Values(Lie{"newer", {"descriptor version 99", "versions 1 to 1"}},
+                      Lie{"wrong_abi", {"\"libfoo++0/made-up\"", "\"" SPECULATORS_ABI_TAG "\""}},
+                      Lie{"wrong_signature", {"expected \"fx::Bad(int)\"", "found \"fx::Bad(double)\"", "\"liar\""}},
+                      Lie{"null_entries", {"declares 1 entries but gives none"}},
+                      Lie{"null_field", {"entry 0 is incomplete"}}, Lie{"null_descriptor", {"returned no descriptor"}},
+                      Lie{"no_entry", {"has no entry point"}}),
+    [](const ::testing::TestParamInfo<Lie>& param) { return std::string(param.param.module); });
+
+TEST(PluginFailures, LoadPluginReturnsTheCheckedDescriptor) {
+  const std::string file = (bad_package / "aa_first.so").string();
+  const speculators::PluginInfo info = speculators::load_plugin(file);
+  EXPECT_EQ(info.file, file);
+  EXPECT_EQ(info.descriptor_version, SPECULATORS_PLUGIN_DESCRIPTOR_VERSION);
+  EXPECT_EQ(info.abi_tag, SPECULATORS_ABI_TAG);
+  ASSERT_EQ(info.entries.size(), 1U);
+  EXPECT_EQ(info.entries[0].registry_key, fx::Bad::registry_key());
+  EXPECT_EQ(info.entries[0].name, "ok_first");
+  EXPECT_EQ(info.entries[0].signature, "fx::Bad(int)");
+  // Loaded once: a second call returns the same descriptor and registers nothing twice.
+  EXPECT_EQ(speculators::load_plugin(file).entries.size(), 1U);
+  EXPECT_EQ(fx::registered_keys_now<fx::Bad>(), (Keys{"ok_first"}));
+}
+
+// A plugin's own static initializer that throws cannot be survived: the exception would have
+// to unwind through the dynamic loader, which is declared noexcept, so the C++ runtime calls
+// std::terminate. (Catching it anyway, by calling dlopen through a pointer not marked noexcept,
+// leaves the loader's lock taken: the next dlopen on another thread hangs.) What the library
+// guarantees is that its own registrations never throw while a plugin loads (see bad_key.cpp);
+// this test pins down the limit, so that a change in it is noticed.
+TEST(PluginFailuresDeathTest, ThrowingStaticInitializerTerminatesTheProcess) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  speculators::add_plugin_directory(fx::fixture_root("throws"));
+  EXPECT_DEATH(fx::Throws::registered_classes(), "fixture static initializer failed on purpose");
+}
+
+}  // namespace

@@ -1,0 +1,135 @@
+// The search path's safety rules: relative or empty entries are ignored with a warning,
+// files and directories writable by group or others are refused unless allowed, and symbolic
+// links leading out of their search-path entry are refused. Each test works on a copy of the
+// good fixture root in its own scratch directory.
+#include "fixture_bases.hpp"
+#include "plugin_test_support.hpp"
+
+#include <speculators/plugins.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Keys = std::vector<std::string>;
+
+// A private copy of the good root, added to the search path.
+fs::path add_good_copy() {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  speculators::add_plugin_directory(root);
+  return root;
+}
+
+// The failures of Shape's discovery; the registry is populated either way.
+std::vector<speculators::PluginFailure> shape_failures() {
+  try {
+    fx::Shape::auto_populate_registry();
+  } catch (const speculators::PluginLoadError& e) {
+    return e.failures();
+  }
+  return {};
+}
+
+TEST(PluginSecurity, RelativeAndEmptyPathEntriesAreIgnoredWithAWarning) {
+  std::vector<std::string> warnings;
+  speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  const std::string good = fx::fixture_root("good").string();
+  fx::set_plugin_path("relative/plugins::" + good + ":./here");
+  const std::vector<speculators::SearchPathEntry> path = speculators::plugin_search_path();
+  ASSERT_FALSE(path.empty());
+  EXPECT_EQ(path[0].directory, good);
+  EXPECT_NE(path[1].source, "SPECULATORS_PLUGIN_PATH");
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  ASSERT_EQ(warnings.size(), 3U);
+  EXPECT_NE(warnings[0].find("\"relative/plugins\" is ignored"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("\"\" is ignored"), std::string::npos) << warnings[1];
+  EXPECT_NE(warnings[2].find("\"./here\" is ignored"), std::string::npos) << warnings[2];
+}
+
+TEST(PluginSecurity, AnEmptyVariableMeansNoEntriesAndNoWarning) {
+  std::vector<std::string> warnings;
+  speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  fx::set_plugin_path("");
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  EXPECT_EQ(speculators::plugin_search_path()[0].source, "add_plugin_directory");
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(PluginSecurity, FileWritableByGroupIsRefused) {
+  const fs::path root = add_good_copy();
+  fx::add_permissions(root / "fx" / "good" / "alpha.so", fs::perms::group_write);
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  ASSERT_EQ(failures.size(), 1U);
+  EXPECT_EQ(failures[0].file, (root / "fx" / "good" / "alpha.so").string());
+  EXPECT_EQ(failures[0].module, "fx.good.alpha");
+  EXPECT_NE(failures[0].reason.find("is writable by group or others"), std::string::npos) << failures[0].reason;
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"beta", "counted"}));
+}
+
+TEST(PluginSecurity, DirectoryWritableByOthersIsRefused) {
+  const fs::path root = add_good_copy();
+  fx::add_permissions(root / "fx" / "good" / "sub", fs::perms::others_write);
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  ASSERT_EQ(failures.size(), 1U);
+  EXPECT_EQ(failures[0].module, "fx.good.sub.beta");
+  EXPECT_NE(failures[0].reason.find("is in directory " + (root / "fx" / "good" / "sub").string() +
+                                    ", which is writable by group or others"),
+            std::string::npos)
+      << failures[0].reason;
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "counted"}));
+}
+
+TEST(PluginSecurity, WritableRootIsRefused) {
+  const fs::path root = add_good_copy();
+  fx::add_permissions(root, fs::perms::group_write);
+  EXPECT_EQ(shape_failures().size(), 3U);
+  EXPECT_EQ(fx::Shape::registry(), nullptr);
+}
+
+TEST(PluginSecurity, AllowWritablePluginsAcceptsThem) {
+  const fs::path root = add_good_copy();
+  fx::add_permissions(root / "fx" / "good" / "alpha.so", fs::perms::group_write | fs::perms::others_write);
+  fx::add_permissions(root / "fx" / "good" / "sub", fs::perms::group_write);
+  speculators::allow_writable_plugins(true);
+  EXPECT_TRUE(shape_failures().empty());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+TEST(PluginSecurity, AllowWritablePluginsFromTheEnvironment) {
+  const fs::path root = add_good_copy();
+  fx::add_permissions(root / "fx" / "good" / "alpha.so", fs::perms::group_write);
+  ::setenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS", "1", 1);
+  EXPECT_TRUE(shape_failures().empty());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+TEST(PluginSecurity, SymbolicLinkOutOfTheRootIsRefused) {
+  const fs::path root = add_good_copy();
+  const fs::path link = root / "fx" / "good" / "outside.so";
+  const fs::path target = fx::fixture_root("second") / "fx" / "good" / "delta.so";
+  fs::create_symlink(target, link);
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  ASSERT_EQ(failures.size(), 1U);
+  EXPECT_EQ(failures[0].file, link.string());
+  EXPECT_EQ(failures[0].module, "fx.good.outside");
+  EXPECT_NE(failures[0].reason.find("is a symbolic link leading out of its plugin directory"), std::string::npos)
+      << failures[0].reason;
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+TEST(PluginSecurity, DanglingSymbolicLinkIsReported) {
+  const fs::path root = add_good_copy();
+  const fs::path link = root / "fx" / "good" / "dangling.so";
+  fs::create_symlink(root / "nowhere.so", link);
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  ASSERT_EQ(failures.size(), 1U);
+  EXPECT_EQ(failures[0].file, link.string());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+}  // namespace

@@ -1,0 +1,44 @@
+#include "plugin_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace fx {
+
+namespace fs = std::filesystem;
+
+fs::path fixture_root(const std::string& name) { return fs::path(SPECULATORS_TEST_PLUGIN_ROOT) / name; }
+
+fs::path scratch_dir() {
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(test->test_suite_name()) + "." + test->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const fs::path dir = fs::path(SPECULATORS_TEST_BINARY_DIR) / "plugin-scratch" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                           fs::perms::others_exec);
+  return dir;
+}
+
+void copy_tree(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  constexpr fs::perms writable_by_others = fs::perms::group_write | fs::perms::others_write;
+  fs::permissions(to, writable_by_others, fs::perm_options::remove);
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(to)) {
+    if (!entry.is_symlink()) fs::permissions(entry.path(), writable_by_others, fs::perm_options::remove);
+  }
+}
+
+void add_permissions(const fs::path& path, fs::perms bits) { fs::permissions(path, bits, fs::perm_options::add); }
+
+std::vector<std::string> module_names(const std::vector<speculators::PluginModule>& modules) {
+  std::vector<std::string> names;
+  for (const speculators::PluginModule& m : modules) names.push_back(m.name);
+  return names;
+}
+
+void set_plugin_path(const std::string& value) { ::setenv("SPECULATORS_PLUGIN_PATH", value.c_str(), 1); }
+
+}  // namespace fx

@@ -1,0 +1,53 @@
+// Helpers shared by the plugin suites: fixture roots, scratch directories, key listings.
+#pragma once
+
+#include <speculators/plugins.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fx {
+
+/// A fixture root built by tests/plugins.cmake ("good", "second", "bad", "where", "throws").
+std::filesystem::path fixture_root(const std::string& name);
+
+/// An empty directory for the running test, under the test binary directory, mode 0755.
+std::filesystem::path scratch_dir();
+
+/// Copies the tree `from` into `to`, keeping symbolic links as links, with every file and
+/// directory made not writable by group or others (so the copy passes the loader's checks
+/// whatever the umask was).
+void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to);
+
+/// Adds `bits` to the permissions of `path`.
+void add_permissions(const std::filesystem::path& path, std::filesystem::perms bits);
+
+/// The names of a base's registered classes, sorted; discovery runs first.
+template <class Base>
+std::vector<std::string> sorted_keys() {
+  std::vector<std::string> keys;
+  for (auto cls : Base::registered_classes()) keys.emplace_back(cls.name());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+/// The names of a registry's classes, sorted, without running discovery.
+template <class Base>
+std::vector<std::string> registered_keys_now() {
+  std::vector<std::string> keys;
+  if (const auto* view = Base::registry()) {
+    for (auto cls : *view) keys.emplace_back(cls.name());
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+/// The module names of `modules`, in their order.
+std::vector<std::string> module_names(const std::vector<speculators::PluginModule>& modules);
+
+/// Sets SPECULATORS_PLUGIN_PATH for the rest of the test process.
+void set_plugin_path(const std::string& value);
+
+}  // namespace fx

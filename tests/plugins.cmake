@@ -1,0 +1,176 @@
+# Plugin discovery: the suites, the fixture plugins they load, and the programs that check
+# what only a separate link can show (a static copy of the registry, speculators_link_whole).
+#
+# Fixture roots, each a search-path entry the tests add themselves, under
+# SPECULATORS_TEST_PLUGIN_ROOT:
+#   good/    package fx.good (alpha, sub/beta, skipped/gamma, counted) and fx.colors (blue,
+#            and shared_alpha: a link to fx/good/alpha.so, one plugin in two packages)
+#   second/  package fx.good again: its own alpha (shadowed when good/ comes first) and delta
+#   bad/     package fx.bad: every kind of broken plugin between two good ones
+#   where/   package fx.where: the plugin copy of the same registration line
+#   throws/  package fx.throws: a plugin whose static initializer throws
+set(fx_sources ${CMAKE_CURRENT_LIST_DIR}/plugins)
+set(fx_root ${SPECULATORS_TEST_PLUGIN_ROOT})
+set(fx_targets "")
+
+# fx_plugin(<target> <root> <package> <module path> <source> [definitions...]): a fixture
+# built by speculators_add_plugin(), as <root>/<package dirs>/<module path>.so.
+function(fx_plugin target root package module source)
+  speculators_add_plugin(${target} PACKAGE ${package} SOURCES ${fx_sources}/${source}
+                         OUTPUT_ROOT ${fx_root}/${root} NO_INSTALL)
+  string(REPLACE "." "/" package_dir "${package}")
+  cmake_path(GET module PARENT_PATH module_dir)
+  cmake_path(GET module FILENAME module_file)
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ${module_file}
+                        LIBRARY_OUTPUT_DIRECTORY ${fx_root}/${root}/${package_dir}/${module_dir})
+  target_include_directories(${target} PRIVATE ${fx_sources})
+  target_compile_definitions(${target} PRIVATE ${ARGN})
+  set(fx_targets ${fx_targets} ${target} PARENT_SCOPE)
+endfunction()
+
+# fx_raw_plugin(<target> <root> <package> <module> <source> [definitions...]): a fixture that
+# writes its own entry point (or none), so it is built as a plain module.
+function(fx_raw_plugin target root package module source)
+  add_library(${target} MODULE ${fx_sources}/${source})
+  string(REPLACE "." "/" package_dir "${package}")
+  set_target_properties(${target} PROPERTIES PREFIX "" SUFFIX ".so" OUTPUT_NAME ${module}
+                        CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+                        LIBRARY_OUTPUT_DIRECTORY ${fx_root}/${root}/${package_dir})
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include ${fx_sources})
+  target_compile_features(${target} PRIVATE cxx_std_20)
+  target_compile_definitions(${target} PRIVATE SPECULATORS_PLUGIN ${ARGN})
+  set(fx_targets ${fx_targets} ${target} PARENT_SCOPE)
+endfunction()
+
+# --- good/ and second/ ---------------------------------------------------------
+fx_plugin(fx_good_alpha good fx.good alpha shape.cpp FX_SHAPE_KEY="alpha" FX_SHAPE_HELP="good alpha"
+          FX_COLOR_KEY="red")
+fx_plugin(fx_good_beta good fx.good sub/beta shape.cpp FX_SHAPE_KEY="beta" FX_SHAPE_HELP="good beta")
+fx_plugin(fx_good_gamma good fx.good skipped/gamma shape.cpp FX_SHAPE_KEY="gamma" FX_SHAPE_HELP="good gamma")
+fx_raw_plugin(fx_good_counted good fx.good counted counted.cpp)
+fx_plugin(fx_colors_blue good fx.colors blue shape.cpp FX_COLOR_KEY="blue")
+file(MAKE_DIRECTORY ${fx_root}/good/fx/colors)
+file(CREATE_LINK ../good/alpha.so ${fx_root}/good/fx/colors/shared_alpha.so SYMBOLIC)
+fx_plugin(fx_second_alpha second fx.good alpha shape.cpp FX_SHAPE_KEY="alpha" FX_SHAPE_HELP="second alpha")
+fx_plugin(fx_second_delta second fx.good delta shape.cpp FX_SHAPE_KEY="delta" FX_SHAPE_HELP="second delta")
+
+# --- bad/ -------------------------------------------------------------------------
+set(fx_bad_dir ${fx_root}/bad/fx/bad)
+fx_plugin(fx_bad_first bad fx.bad aa_first bad_ok.cpp FX_BAD_KEY="ok_first")
+fx_plugin(fx_bad_last bad fx.bad zz_last bad_ok.cpp FX_BAD_KEY="ok_last")
+fx_plugin(fx_bad_dup_a bad fx.bad dup_a bad_ok.cpp FX_BAD_KEY="twin")
+fx_plugin(fx_bad_dup_b bad fx.bad dup_b bad_ok.cpp FX_BAD_KEY="twin")
+fx_plugin(fx_bad_key bad fx.bad bad_key bad_key.cpp)
+fx_raw_plugin(fx_bad_newer bad fx.bad newer liar.cpp FX_LIE_VERSION)
+fx_raw_plugin(fx_bad_abi bad fx.bad wrong_abi liar.cpp FX_LIE_ABI)
+fx_raw_plugin(fx_bad_signature bad fx.bad wrong_signature liar.cpp FX_LIE_SIGNATURE)
+fx_raw_plugin(fx_bad_null_entries bad fx.bad null_entries liar.cpp FX_LIE_NULL_ENTRIES)
+fx_raw_plugin(fx_bad_null_field bad fx.bad null_field liar.cpp FX_LIE_NULL_FIELD)
+fx_raw_plugin(fx_bad_null_descriptor bad fx.bad null_descriptor liar.cpp FX_LIE_NULL_DESCRIPTOR)
+fx_raw_plugin(fx_bad_no_entry bad fx.bad no_entry no_entry.cpp)
+
+# missing_dep.so needs a library whose SONAME no file on disk has, so the dynamic loader
+# cannot find it (as if it had been deleted after the build).
+add_library(fx_gone SHARED ${fx_sources}/gone.cpp)
+set_target_properties(fx_gone PROPERTIES NO_SONAME ON LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fx-gone)
+target_link_options(fx_gone PRIVATE "LINKER:-soname,libfx_never_installed.so")
+fx_plugin(fx_bad_missing_dep bad fx.bad missing_dep missing_dep.cpp)
+target_link_libraries(fx_bad_missing_dep PRIVATE fx_gone)
+
+# Files that only look like plugins: written here, and damaged copies of a real plugin.
+file(MAKE_DIRECTORY ${fx_bad_dir})
+file(WRITE ${fx_bad_dir}/empty.so "")
+file(WRITE ${fx_bad_dir}/text.so "This is a text file, not a shared library.\n")
+add_executable(fx_make_bad_copy ${fx_sources}/make_bad_copy.cpp)
+target_link_libraries(fx_make_bad_copy PRIVATE speculators_build_flags)
+add_custom_command(
+  OUTPUT ${fx_bad_dir}/truncated.so ${fx_bad_dir}/other_arch.so
+  COMMAND fx_make_bad_copy truncate $<TARGET_FILE:fx_bad_first> ${fx_bad_dir}/truncated.so 1000
+  COMMAND fx_make_bad_copy machine $<TARGET_FILE:fx_bad_first> ${fx_bad_dir}/other_arch.so 183
+  DEPENDS fx_bad_first fx_make_bad_copy
+  COMMENT "Damaged copies of a fixture plugin (truncated, AArch64 machine)")
+add_custom_target(fx_bad_copies DEPENDS ${fx_bad_dir}/truncated.so ${fx_bad_dir}/other_arch.so)
+list(APPEND fx_targets fx_bad_copies)
+
+# --- throws/ ----------------------------------------------------------------------
+fx_plugin(fx_throws throws fx.throws throwing throwing.cpp)
+
+# --- where/: the same registration line everywhere -------------------------------
+set(fx_where_source ${fx_sources}/where.cpp)
+fx_plugin(fx_where_plugin where fx.where plugin where.cpp FX_WHERE_KEY="plugin")
+# A static library needs no link of its own; whoever links it brings the registry.
+add_library(fx_where_static STATIC ${fx_where_source})
+target_include_directories(fx_where_static PRIVATE ${PROJECT_SOURCE_DIR}/include)
+target_compile_features(fx_where_static PRIVATE cxx_std_20)
+target_compile_definitions(fx_where_static PRIVATE FX_WHERE_KEY="static_library")
+set_target_properties(fx_where_static PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+add_library(fx_where_shared SHARED ${fx_where_source})
+target_link_libraries(fx_where_shared PRIVATE speculators::registry speculators_build_flags)
+target_compile_definitions(fx_where_shared PRIVATE FX_WHERE_KEY="shared_library")
+set_target_properties(fx_where_shared PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+
+# --- the suites in registry_tests ---------------------------------------------------
+target_sources(registry_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_test_support.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_discovery_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_failure_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_security_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_where_test.cpp
+  ${fx_where_source})
+target_include_directories(registry_tests PRIVATE ${fx_sources} ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(registry_tests PRIVATE FX_WHERE_KEY="executable"
+                           FX_WHERE_EXPECTED="executable,plugin,shared_library,static_library"
+                           FX_WHERE_SHARED_FILE="$<TARGET_FILE_NAME:fx_where_shared>"
+                           SPECULATORS_TEST_EXAMPLE_PLUGINS=$<TARGET_EXISTS:speculators_demo>)
+target_link_libraries(registry_tests PRIVATE fx_where_shared ${CMAKE_DL_LIBS})
+# fx_where_shared and fx_where_static hold registrations only: nothing refers to them.
+target_link_options(registry_tests PRIVATE "LINKER:--no-as-needed")
+speculators_link_whole(registry_tests fx_where_static)
+add_dependencies(registry_tests ${fx_targets})
+
+# --- a host that links the registry statically, built with hidden visibility ----------
+# The same sources as the library: the list is read from the library's target.
+get_target_property(registry_sources speculators_registry SOURCES)
+get_target_property(registry_source_dir speculators_registry SOURCE_DIR)
+set(registry_static_sources "")
+foreach(source IN LISTS registry_sources)
+  cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY ${registry_source_dir})
+  list(APPEND registry_static_sources ${source})
+endforeach()
+get_target_property(registry_definitions speculators_registry COMPILE_DEFINITIONS)
+add_library(speculators_registry_static STATIC ${registry_static_sources})
+target_include_directories(speculators_registry_static PUBLIC ${PROJECT_SOURCE_DIR}/include)
+target_compile_features(speculators_registry_static PUBLIC cxx_std_20)
+target_compile_definitions(speculators_registry_static PRIVATE ${registry_definitions})
+target_link_libraries(speculators_registry_static PRIVATE speculators_build_flags PUBLIC ${CMAKE_DL_LIBS})
+set_target_properties(speculators_registry_static PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+
+add_executable(registry_static_host_tests ${CMAKE_CURRENT_LIST_DIR}/plugin_test_support.cpp
+                                          ${CMAKE_CURRENT_LIST_DIR}/plugin_where_test.cpp ${fx_where_source})
+target_include_directories(registry_static_host_tests PRIVATE ${fx_sources} ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(registry_static_host_tests PRIVATE
+  FX_WHERE_KEY="executable" FX_WHERE_EXPECTED="executable,plugin,static_library"
+  SPECULATORS_TEST_PLUGIN_ROOT="${SPECULATORS_TEST_PLUGIN_ROOT}"
+  SPECULATORS_TEST_BINARY_DIR="${CMAKE_CURRENT_BINARY_DIR}")
+target_link_libraries(registry_static_host_tests PRIVATE speculators_registry_static GTest::gtest_main
+                                                         speculators_build_flags)
+speculators_link_whole(registry_static_host_tests fx_where_static)
+set_target_properties(registry_static_host_tests PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+add_dependencies(registry_static_host_tests fx_where_plugin)
+gtest_discover_tests(registry_static_host_tests TEST_PREFIX "static_host." DISCOVERY_MODE PRE_TEST
+                     PROPERTIES ENVIRONMENT "SPECULATORS_PLUGIN_PATH=")
+
+# --- speculators_link_whole(): a registration-only object of a static library ----------
+add_library(fx_link_whole_lib STATIC ${fx_sources}/link_whole_registration.cpp)
+target_link_libraries(fx_link_whole_lib PUBLIC speculators::registry)
+foreach(mode plain whole)
+  add_executable(fx_link_${mode} ${fx_sources}/link_whole_main.cpp)
+  target_link_libraries(fx_link_${mode} PRIVATE speculators::registry speculators_build_flags)
+endforeach()
+target_link_libraries(fx_link_plain PRIVATE fx_link_whole_lib)
+speculators_link_whole(fx_link_whole fx_link_whole_lib)
+add_test(NAME plugins.link_whole.dropped_without COMMAND fx_link_plain)
+set_tests_properties(plugins.link_whole.dropped_without PROPERTIES PASS_REGULAR_EXPRESSION "registered: none\n")
+add_test(NAME plugins.link_whole.kept_with COMMAND fx_link_whole)
+set_tests_properties(plugins.link_whole.kept_with PROPERTIES PASS_REGULAR_EXPRESSION
+                                                             "registered: in_static_library\n")

@@ -1,0 +1,31 @@
+// A fixture plugin that counts its static initializations and descriptor reads, so that a
+// test can tell how many times the host loaded it. It exports its own entry point (wrapping
+// the usual one), so it is built without speculators_add_plugin().
+#include "fixture_bases.hpp"
+
+#include <atomic>
+
+namespace {
+
+std::atomic<int> initializations{0};
+std::atomic<int> descriptor_reads{0};
+
+struct CountInitialization {
+  CountInitialization() { initializations.fetch_add(1); }
+} count_initialization;
+
+struct CountedShape : fx::Shape {
+  explicit CountedShape(int /*sides*/) {}
+  int sides() const override { return 0; }
+};
+SPECULATORS_REGISTER(fx::Shape, CountedShape, "counted");
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
+  descriptor_reads.fetch_add(1);
+  return speculators::detail::plugin::descriptor();
+}
+
+extern "C" __attribute__((visibility("default"))) int fx_counted_initializations() { return initializations.load(); }
+extern "C" __attribute__((visibility("default"))) int fx_counted_descriptor_reads() { return descriptor_reads.load(); }

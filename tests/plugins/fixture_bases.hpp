@@ -1,0 +1,55 @@
+// The bases of the plugin test fixtures, shared by the fixture plugins and the tests.
+#pragma once
+
+#include <speculators/registry.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace fx {
+
+/// Discovers package fx.good, except its fx.good.skipped sub-package.
+struct Shape : speculators::AutoClassRegistryMixin<Shape, int> {
+  static constexpr std::string_view auto_package = "fx.good";
+  static constexpr std::array<std::string_view, 1> auto_ignore_modules = {"fx.good.skipped"};
+  virtual ~Shape() = default;
+  virtual int sides() const = 0;
+};
+
+/// Discovers package fx.colors; fx.good's alpha plugin registers into it too.
+struct Color : speculators::AutoClassRegistryMixin<Color> {
+  static constexpr std::string_view auto_package = "fx.colors";
+  virtual ~Color() = default;
+};
+
+/// A second base over package fx.good, with nothing ignored.
+struct ShapeTwin : speculators::AutoClassRegistryMixin<ShapeTwin> {
+  static constexpr std::string_view auto_package = "fx.good";
+  virtual ~ShapeTwin() = default;
+};
+
+/// Discovers package fx.bad: good plugins among every kind of broken one.
+struct Bad : speculators::AutoClassRegistryMixin<Bad, int> {
+  static constexpr std::string_view auto_package = "fx.bad";
+  virtual ~Bad() = default;
+  virtual int value() const = 0;
+};
+
+/// Registered into from an executable, a static library, a shared library and a plugin.
+struct Where : speculators::AutoClassRegistryMixin<Where> {
+  static constexpr std::string_view auto_package = "fx.where";
+  virtual ~Where() = default;
+};
+
+/// Discovers package fx.throws, whose plugin throws from a static initializer.
+struct Throws : speculators::AutoClassRegistryMixin<Throws> {
+  static constexpr std::string_view auto_package = "fx.throws";
+  virtual ~Throws() = default;
+};
+
+/// Discovery on, but no package named.
+struct NoPackage : speculators::AutoClassRegistryMixin<NoPackage> {
+  virtual ~NoPackage() = default;
+};
+
+}  // namespace fx
