@@ -19,32 +19,40 @@
 
 namespace speculators::detail {
 
+/// A slot of the hash table: the key's full hash beside the entry, so that a probe reads
+/// one cache line and dereferences only the entry whose hash matches.
+struct Slot {
+  std::atomic<std::size_t> hash{0};
+  std::atomic<const Entry*> entry{nullptr};  ///< null: free; published last, with release
+};
+
 /// An open-addressing hash table (load factor at most 1/2) and the registration order.
 /// Both grow together: a full table is copied into one twice its size, which is published.
 struct Table {
   explicit Table(std::size_t capacity);
-  std::size_t capacity;                                ///< entries it can hold
-  std::size_t mask;                                    ///< slot count - 1; slots = 2 * capacity
-  std::unique_ptr<std::atomic<const Entry*>[]> slots;  ///< null: free
-  std::unique_ptr<const Entry*[]> order;               ///< [0, count) are published
+  std::size_t capacity;  ///< entries it can hold
+  std::size_t mask;      ///< slot count - 1; slots = 2 * capacity
+  std::unique_ptr<Slot[]> slots;
+  std::unique_ptr<const Entry*[]> order;  ///< [0, count) are published
   std::atomic<std::size_t> count{0};
 };
 
 struct RegistryStore {
   RegistryStore(std::string_view key, std::string_view signature);
 
-  const std::string key;
-  std::string signature;  ///< empty until a typed base or a plugin entry names it
+  // What every lookup reads sits on a cache line of its own, away from what writers write.
+  alignas(64) std::atomic<Table*> table{nullptr};
+  std::atomic<bool> populated{false};  ///< discovery has run (src/discovery.cpp)
 
-  std::atomic<Table*> table{nullptr};
+  alignas(64) const std::string key;
+  std::string signature;  ///< empty until a typed base or a plugin entry names it
   std::mutex write_mutex;
   std::vector<std::unique_ptr<Table>> tables;              ///< every table published, kept for readers
-  std::vector<std::unique_ptr<std::byte[]>> entry_blocks;  ///< each entry and its strings, one block
+  std::vector<std::unique_ptr<std::byte[]>> entry_blocks;  ///< each entry and its copied strings, one block
   std::vector<std::exception_ptr> deferred_errors;         ///< registrations that failed before main
   std::atomic<bool> has_deferred_errors{false};
 
   // Discovery state (src/discovery.cpp).
-  std::atomic<bool> populated{false};
   std::mutex populate_mutex;
   std::vector<std::string> imported_modules;    ///< under populate_mutex
   std::vector<PluginFailure> pending_failures;  ///< kept by find() for the next throwing call

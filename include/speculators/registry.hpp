@@ -288,6 +288,9 @@ struct EntryFields {
   std::string_view description;
   std::string_view origin;  ///< empty: the binary holding `factory`, found on demand
   ErasedFactory factory = nullptr;
+  /// `type_name` and `signature` live as long as the process (compile-time storage, or a
+  /// plugin, which is never unloaded): the store points at them instead of copying.
+  bool static_texts = false;
 };
 
 /// One registered class, as stored. Immutable once published, never freed.
@@ -383,6 +386,7 @@ EntryFields entry_fields(std::string_view name, std::string_view description) no
   fields.name = name.empty() ? short_type_name<Derived>() : name;
   fields.type_name = type_name<Derived>();
   fields.signature = signature_of<Base, CtorArgs...>::value;
+  fields.static_texts = true;
   fields.description = description;
   fields.factory = reinterpret_cast<ErasedFactory>(&construct<Base, Derived, CtorArgs...>);
   return fields;
