@@ -191,8 +191,9 @@ struct Hidden : keys::Base {};
 }  // namespace
 
 TEST(CoreRegistry, DefaultKeyIsTheUnqualifiedClassName) {
-  // An empty name means "no name", as in the seed's register(name=None).
-  EXPECT_EQ(keys::Base::register_class<keys::Greedy>("", "help").name(), "Greedy");
+  // No name means the class name, as the seed's register(name=None); std::nullopt gives a
+  // description without a name.
+  EXPECT_EQ(keys::Base::register_class<keys::Greedy>(std::nullopt, "help").name(), "Greedy");
   EXPECT_EQ((keys::Base::register_class<keys::Box<int, 3>>().name()), "Box<int, 3>");
   EXPECT_EQ((keys::Base::register_class<keys::Box<keys::Greedy, -1>>().name()), "Box<keys::Greedy, -1>");
   EXPECT_EQ(keys::Base::register_class<keys::Outer::Inner>().name(), "Inner");

@@ -110,6 +110,7 @@ TEST(CoreErrors, InvalidKeys) {
     std::string_view shown;  // how the message quotes the key
   };
   const Case cases[] = {
+      {"", "the key is empty", "\"\""},
       {" lead", "leading or trailing white space", "\" lead\""},
       {"trail ", "leading or trailing white space", "\"trail \""},
       {"\ttab", "leading or trailing white space", "\"\\ttab\""},

@@ -56,6 +56,7 @@
 #include <exception>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -95,16 +96,17 @@ class ClassRegistryMixin {
   /// Off by default, as in the seed; `Base` may redeclare it, and AutoClassRegistryMixin turns it on.
   static constexpr bool registry_auto_discovery = false;
 
-  /// Registers `Derived` under `name`, or under its unqualified class name when `name` is empty.
+  /// Registers `Derived` under `name`, or under its unqualified class name when no name is given.
   /// @param description help text shown by listings; defaults to the C++ type name.
   /// @returns the handle of the new registration.
-  /// @throws InvalidKeyError   when `name` has leading or trailing white space or control characters
+  /// @throws InvalidKeyError   when `name` is empty, has leading or trailing white space, or holds control characters
   /// @throws DuplicateKeyError when another class is registered under the key ("already registered")
   /// Misuse that the compiler can see (not derived from Base, abstract, not constructible from
   /// CtorArgs...) is a compile error with a sentence saying so.
   /// Example: `Algorithm::register_class<Fourth>("fourth");`
   template <class Derived>
-  static class_info register_class(std::string_view name = {}, std::string_view description = {});
+  static class_info register_class(std::optional<std::string_view> name = std::nullopt,
+                                   std::string_view description = {});
 
   /// Builds the class registered under `name`.
   /// @throws UnknownKeyError naming the registry and the key and suggesting the closest names
@@ -246,7 +248,10 @@ class RegistryView {
 template <class Base, class Derived>
 class Registration {
  public:
-  explicit Registration(std::string_view name = {}, std::string_view description = {}) noexcept;
+  /// @param name        the key; none: the class name. Use std::nullopt to give only a description.
+  /// @param description help text; empty: the C++ type name
+  explicit Registration(std::optional<std::string_view> name = std::nullopt,
+                        std::string_view description = {}) noexcept;
 };
 
 }  // namespace speculators
@@ -380,10 +385,10 @@ RegistryStore& store_of() {
 
 // What a registration of Derived into Base supplies; shared by every way of registering.
 template <class Base, class Derived, class... CtorArgs>
-EntryFields entry_fields(std::string_view name, std::string_view description) noexcept {
+EntryFields entry_fields(std::optional<std::string_view> name, std::string_view description) noexcept {
   static_assert(check_registrable<Base, Derived, CtorArgs...>());
   EntryFields fields;
-  fields.name = name.empty() ? short_type_name<Derived>() : name;
+  fields.name = name.value_or(short_type_name<Derived>());
   fields.type_name = type_name<Derived>();
   fields.signature = signature_of<Base, CtorArgs...>::value;
   fields.static_texts = true;
@@ -429,7 +434,7 @@ namespace speculators::detail {
 
 // SPECULATORS_REGISTER's work. CtorArgs are recovered from the base's class_info type.
 template <class Base, class Derived, class... CtorArgs>
-void register_statically(const ClassInfo<Base, CtorArgs...>* /*tag*/, std::string_view name,
+void register_statically(const ClassInfo<Base, CtorArgs...>* /*tag*/, std::optional<std::string_view> name,
                          std::string_view description) noexcept {
   const EntryFields fields = entry_fields<Base, Derived, CtorArgs...>(name, description);
 #if defined(SPECULATORS_PLUGIN)
@@ -469,8 +474,8 @@ void ClassRegistryMixin<Base, CtorArgs...>::populate_if_needed(bool throw_failur
 
 template <class Base, class... CtorArgs>
 template <class Derived>
-auto ClassRegistryMixin<Base, CtorArgs...>::register_class(std::string_view name, std::string_view description)
-    -> class_info {
+auto ClassRegistryMixin<Base, CtorArgs...>::register_class(std::optional<std::string_view> name,
+                                                           std::string_view description) -> class_info {
   const detail::EntryFields fields = detail::entry_fields<Base, Derived, CtorArgs...>(name, description);
   return class_info(&detail::add_entry(detail::store_of<Base, CtorArgs...>(), fields));
 }
@@ -608,7 +613,7 @@ auto RegistryView<Base, CtorArgs...>::iterator::operator*() const noexcept -> va
 // --- Registration ----------------------------------------------------------
 
 template <class Base, class Derived>
-Registration<Base, Derived>::Registration(std::string_view name, std::string_view description) noexcept {
+Registration<Base, Derived>::Registration(std::optional<std::string_view> name, std::string_view description) noexcept {
   detail::register_statically<Base, Derived>(static_cast<const typename Base::class_info*>(nullptr), name, description);
 }
 

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace speculators::detail::manifest {
@@ -30,9 +31,10 @@ inline constexpr std::size_t field_count = 7;
 
 /// The words of a SPECULATORS_REGISTER line after the two types: key and description.
 struct RegistrationText {
-  std::string_view name;
+  std::optional<std::string_view> name;  ///< none: the class name
   std::string_view description;
-  constexpr RegistrationText(std::string_view n = {}, std::string_view d = {}) noexcept : name(n), description(d) {}
+  constexpr RegistrationText(std::optional<std::string_view> n = std::nullopt, std::string_view d = {}) noexcept
+      : name(n), description(d) {}
 };
 
 template <std::size_t N>
@@ -70,7 +72,7 @@ struct entry_record {
       SPECULATORS_ABI_TAG,
       SPECULATORS_COMPILER_TAG,
       registry_key_of<Base>(),
-      text.name.empty() ? short_type_name<Derived>() : text.name,
+      text.name.value_or(short_type_name<Derived>()),
       type_name<Derived>(),
       signature_of<Base, CtorArgs...>::value,
       text.description.empty() ? type_name<Derived>() : text.description};
