@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #ifndef SPECULATORS_INSTALL_PLUGIN_DIR
 #define SPECULATORS_INSTALL_PLUGIN_DIR ""
@@ -42,7 +43,12 @@ struct Loader {
     PluginInfo info;
   };
   std::map<std::string, Module, std::less<>> modules;  // by canonical file path
-  std::map<std::string, std::vector<PluginModule>, std::less<>> package_cache;
+  struct PackageScan {
+    std::vector<PluginModule> modules;
+    std::vector<PluginFailure> refused;  // reported to the first base that does not ignore them
+  };
+  std::map<std::string, PackageScan, std::less<>> package_cache;
+  std::set<std::string, std::less<>> reported_refusals;  // files, so that a rescan reports nothing twice
   std::vector<std::string> code_directories;
   std::vector<PluginFailure> failures;
   PluginFailureHandler failure_handler;
@@ -200,7 +206,8 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignore
     const bool exists = fs::is_directory(directory, ec);
     path.push_back(SearchPathEntry{std::move(directory), source, exists});
   };
-  if (const char* env = std::getenv("SPECULATORS_PLUGIN_PATH")) {
+  // A variable set to nothing (SPECULATORS_PLUGIN_PATH=) means no entries, as if unset.
+  if (const char* env = std::getenv("SPECULATORS_PLUGIN_PATH"); env != nullptr && *env != '\0') {
     for (std::string& entry : split_path_list(env)) {
       if (entry.empty() || entry.front() != '/') {
         if (warn_ignored) {
@@ -269,18 +276,21 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       }
       const fs::path& file = it->path();
       if (file.extension() != ".so") continue;
+      std::string name(package);
+      // Lexical: the name is where the file sits, even when it is a link to elsewhere.
+      fs::path rel = file.lexically_relative(package_dir);
+      rel.replace_extension();
+      for (const fs::path& part : rel) {
+        if (!name.empty()) name += '.';
+        name += part.string();
+      }
+      if (by_name.contains(name)) continue;
       std::error_code type_ec;
       if (!fs::is_regular_file(file, type_ec)) {
-        if (fs::is_symlink(file, type_ec)) {
-          refused.push_back({file.string(), std::string(package), "is a dangling or looping symbolic link"});
-        }
+        if (fs::is_symlink(file, type_ec))
+          refused.push_back({file.string(), name, "is a dangling or looping symbolic link"});
         continue;
       }
-      std::string name(package);
-      fs::path rel = fs::relative(file, package_dir, ec);
-      rel.replace_extension();
-      for (const fs::path& part : rel) name += (name.empty() ? "" : ".") + part.string();
-      if (by_name.contains(name)) continue;
       if (std::string problem = security_problem(state, entry.directory, file); !problem.empty()) {
         refused.push_back({file.string(), name, std::move(problem)});
         continue;
@@ -320,11 +330,15 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
     if (cached == state.package_cache.end()) {
-      std::vector<PluginFailure> refused;
-      cached = state.package_cache.emplace(std::string(package), scan_package(state, package, refused)).first;
-      for (PluginFailure& f : refused) failures.push_back(record_failure(state, std::move(f)));
+      Loader::PackageScan scan;
+      scan.modules = scan_package(state, package, scan.refused);
+      cached = state.package_cache.emplace(std::string(package), std::move(scan)).first;
     }
-    for (const PluginModule& module : cached->second) {
+    for (const PluginFailure& f : cached->second.refused) {
+      if (is_ignored(f.module, spec.ignored_modules) || !state.reported_refusals.insert(f.file).second) continue;
+      failures.push_back(record_failure(state, f));
+    }
+    for (const PluginModule& module : cached->second.modules) {
       if (is_ignored(module.name, spec.ignored_modules)) continue;
       if (std::find(names.begin(), names.end(), module.name) != names.end()) continue;
       const bool first_time = !state.modules.contains(module.file);
@@ -437,35 +451,40 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
   return names;
 }
 
+// Note: when discovery ran for a call that throws nothing (find) and plugins failed, the
+// registry is marked populated only once the failures are thrown. Lookups test `populated`
+// without a lock, so this is how the next throwing call (create, registered_classes) knows
+// it has something to throw.
 bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
   std::unique_lock lock(store.populate_mutex);
-  if (store.populated.load(std::memory_order_acquire)) {
-    if (throw_failures && !store.pending_failures.empty()) {
-      std::vector<PluginFailure> failures = std::exchange(store.pending_failures, {});
-      throw_plugin_failures(store, std::move(failures));
-    }
-    return false;
+  if (!store.pending_failures.empty()) {
+    if (!throw_failures) return false;
+    store.populated.store(true, std::memory_order_release);
+    throw_plugin_failures(store, std::exchange(store.pending_failures, {}));
   }
+  if (store.populated.load(std::memory_order_acquire)) return false;
   if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
   std::vector<PluginFailure> failures;
   store.imported_modules = import_packages(spec, failures);
-  store.populated.store(true, std::memory_order_release);
-  if (failures.empty()) return true;
+  if (failures.empty()) {
+    store.populated.store(true, std::memory_order_release);
+    return true;
+  }
   PluginFailureHandler handler;
   {
     Loader& state = loader();
     std::lock_guard loader_lock(state.mutex);
     handler = state.failure_handler;
   }
-  if (handler) {
-    lock.unlock();
-    for (const PluginFailure& f : failures) handler(f);
-  } else if (throw_failures) {
-    throw_plugin_failures(store, std::move(failures));
-  } else {
+  if (!handler && !throw_failures) {
     store.pending_failures = std::move(failures);
+    return true;
   }
+  store.populated.store(true, std::memory_order_release);
+  if (!handler) throw_plugin_failures(store, std::move(failures));
+  lock.unlock();
+  for (const PluginFailure& f : failures) handler(f);
   return true;
 }
 

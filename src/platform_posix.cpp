@@ -3,16 +3,54 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <mutex>
 #include <set>
 
 namespace speculators::detail {
 
+namespace {
+
+// dlopen as a plain function pointer: the declaration says noexcept, so a call made directly
+// may not let an exception through to the handler below, and whether it does depends on the
+// code the compiler generates around the call. Through this pointer, it always does.
+void* (*volatile open_function)(const char*, int) = &::dlopen;
+
+// An exception thrown by a plugin's static initializer has unwound through the dynamic
+// loader, which keeps its lock taken and the library half-initialized: the next dlopen on
+// another thread would wait forever. Nothing can be recovered, so the process stops, saying
+// which plugin did it.
+[[noreturn]] void stop_after_throwing_initializer(const std::string& path) noexcept {
+  std::string what = "an exception that is not a std::exception";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::fprintf(stderr,
+               "speculators: fatal: plugin %s threw from a static initializer while it was loading (%s). The "
+               "dynamic loader cannot recover from this, so the process stops. Fix the plugin: nothing may "
+               "throw out of its initializers.\n",
+               path.c_str(), what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace
+
 LibraryHandle open_library(const std::string& path, std::string& error) {
   // RTLD_LOCAL: a plugin's symbols never resolve another plugin's. RTLD_NOW: a missing symbol
   // is an error here, not a crash at the first call.
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* handle = nullptr;
+  try {
+    handle = open_function(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  } catch (...) {
+    stop_after_throwing_initializer(path);
+  }
   if (handle == nullptr) {
     const char* text = ::dlerror();
     error = text != nullptr ? text : "dlopen failed";

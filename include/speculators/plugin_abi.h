@@ -16,6 +16,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __cplusplus
+/* Defines the standard library's version macros tested below, whatever was included first. */
+#include <version>
+#endif
 
 #define SPECULATORS_PLUGIN_DESCRIPTOR_VERSION 1u
 #define SPECULATORS_PLUGIN_ENTRY_POINT "speculators_plugin_descriptor"

@@ -31,7 +31,10 @@
 //  - after loading: the descriptor version, the standard-library ABI tag, and each entry's
 //    constructor signature, before any factory pointer is used.
 // A plugin's static initializers run when it is loaded; the checks above that come after
-// loading cannot stop code that already ran. Load only plugins you trust.
+// loading cannot stop code that already ran. Load only plugins you trust. A plugin whose
+// static initializer throws stops the process, with a message naming it: the exception has
+// unwound through the dynamic loader, which cannot recover (SPECULATORS_REGISTER never throws
+// there; its errors are reported like any plugin failure).
 //
 // Failures: by default, discovery loads every plugin that loads, then throws one
 // PluginLoadError listing every failure. set_plugin_failure_handler() sends failures to a
