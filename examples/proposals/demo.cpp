@@ -18,15 +18,21 @@ using speculators::examples::TokenProposal;
 
 void list_proposals(std::ostream& out) {
   out << "available proposals:\n";
-  for (auto cls : TokenProposal::registered_classes()) {
-    out << "  " << cls.name() << "  " << cls.description() << "  (" << cls.origin() << ")\n";
+  const auto* registry = TokenProposal::registry();
+  if (registry == nullptr) {
+    out << "  (none found: are the plugins on SPECULATORS_PLUGIN_PATH?)\n";
+    return;
   }
+  for (auto cls : *registry) out << "  " << cls.name() << "  " << cls.description() << "  (" << cls.origin() << ")\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
+    // Discovery would run on the first lookup anyway; running it first makes a plugin that
+    // fails to load an error of its own, before any name is looked at.
+    TokenProposal::auto_populate_registry();
     if (argc != 2) {
       std::cout << "usage: speculators_demo <proposal>\n";
       list_proposals(std::cout);
@@ -37,8 +43,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<TokenProposal> proposal;
     try {
       proposal = TokenProposal::create(name, args);
-    } catch (const speculators::UnknownKeyError& e) {
-      std::cerr << "speculators_demo: unknown proposal " << '"' << name << "\"\n" << e.what() << '\n';
+    } catch (const speculators::UnknownKeyError& e) {  // says which names are close
+      std::cerr << "speculators_demo: unknown proposal \"" << name << "\"\n" << e.what() << '\n';
       list_proposals(std::cerr);
       return 1;
     }
@@ -51,7 +57,7 @@ int main(int argc, char** argv) {
     std::cout << '\n';
     return 0;
   } catch (const speculators::RegistryError& e) {
-    // A plugin that failed to load, or no plugin found at all.
+    // A plugin that failed to load.
     std::cerr << "speculators_demo: " << e.what() << '\n';
     return 2;
   }
