@@ -127,9 +127,10 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
     }
     PluginEntryInfo entry{raw->registry_key, raw->name, raw->type_name, raw->signature, entry_text(raw->description)};
     detail::EntryFields fields;
-    fields.name = entry.name;
-    fields.type_name = entry.type_name;
-    fields.signature = entry.signature;
+    fields.name = raw->name;
+    fields.type_name = raw->type_name;  // in the plugin's memory, which is never unmapped
+    fields.signature = raw->signature;
+    fields.static_texts = true;
     fields.description = entry.description;
     fields.origin = file;
     fields.factory = raw->factory;
