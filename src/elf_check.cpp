@@ -62,12 +62,13 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phnum == 0) {
     return "has no usable program headers; the file is damaged, rebuild the plugin";
   }
-  const std::uint64_t table_end = header.e_phoff + std::uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
-  if (header.e_phoff > file_size || table_end > file_size) {
+  // Compared without adding to e_phoff, which could wrap around past a huge file_size.
+  const std::uint64_t table_size = std::uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
+  if (header.e_phoff > file_size || table_size > file_size - header.e_phoff) {
     return "is a truncated ELF file (" + std::to_string(file_size) +
            " bytes): its program headers reach past the end; rebuild the plugin";
   }
-  if (table_end > head.size()) return "has its program headers too far into the file to be checked";
+  if (header.e_phoff + table_size > head.size()) return "has its program headers too far into the file to be checked";
   for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
     const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
     if (segment.p_type != PT_LOAD) continue;
