@@ -1,0 +1,58 @@
+// Fuzz target: arbitrary bytes as a plugin file. The pre-load check and the manifest reader
+// are pure functions over bytes: neither may read outside them, whatever they hold, and
+// both must give the same answer twice.
+#include "src/elf_check.hpp"
+#include "src/manifest.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace {
+
+void require(bool condition) {
+  if (!condition) std::abort();
+}
+
+bool same(const std::vector<speculators::detail::ManifestEntry>& a,
+          const std::vector<speculators::detail::ManifestEntry>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].version != b[i].version || a[i].abi_tag != b[i].abi_tag || a[i].compiler != b[i].compiler ||
+        a[i].registry_key != b[i].registry_key || a[i].name != b[i].name || a[i].type_name != b[i].type_name ||
+        a[i].signature != b[i].signature || a[i].description != b[i].description) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace speculators::detail;
+  const std::span<const unsigned char> bytes(data, size);
+
+  // The loader gives the first bytes of a file that may be longer: the whole input as the
+  // file, and as the head of files a little and much longer.
+  const std::string problem = shared_object_problem(bytes, size);
+  require(problem == shared_object_problem(bytes, size));
+  (void)shared_object_problem(bytes, std::uint64_t{size} + 4096);
+  (void)shared_object_problem(bytes, UINT64_MAX);
+  if (size > 0) (void)shared_object_problem(bytes.first(size / 2), size);
+
+  Manifest image;
+  const std::string image_problem = read_manifest(bytes, image);
+  Manifest image_again;
+  require(read_manifest(bytes, image_again) == image_problem && image.present == image_again.present &&
+          same(image.entries, image_again.entries));
+
+  std::vector<ManifestEntry> section;
+  const std::string section_problem = parse_manifest(bytes, section);
+  std::vector<ManifestEntry> section_again;
+  require(parse_manifest(bytes, section_again) == section_problem && same(section, section_again));
+  return 0;
+}
