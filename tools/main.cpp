@@ -172,7 +172,7 @@ int run_doctor(bool json_output, const std::vector<std::string>& warnings) {
       failed.push_back({module.file, module.name, inspection.failure});
     }
   }
-  const bool healthy = refused.empty() && failed.empty();
+  const bool healthy = refused.empty() && failed.empty() && warnings.empty();
   if (json_output) {
     json out = {{"search_path", json::array()}, {"ignored", warnings},     {"modules", modules.size()},
                 {"refused", json::array()},     {"failed", json::array()}, {"healthy", healthy}};

@@ -1,0 +1,42 @@
+# Runs the speculators-registry tool once and checks what a script would rely on.
+#   -DTOOL=<binary> -DARGS=<list joined by ^^> [-DENV=<VAR=value list joined by ^^>] -DEXPECT_CODE=<n>
+#   [-DEXPECT_OUTPUT=<regex on stdout+stderr>] [-DREJECT_OUTPUT=<regex that must not match>]
+#   [-DJSON_CHECKS=<list of "path|expected" joined by ^^>]: stdout is parsed as JSON; each path is a
+#   "/"-separated list of members and indexes (e.g. modules/0/entries/0/key), or "path|#n" for
+#   the length of an array.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(list_var ARGS ENV JSON_CHECKS)
+  string(REPLACE "^^" ";" ${list_var} "${${list_var}}")
+endforeach()
+
+execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ENV} ${TOOL} ${ARGS}
+                RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message(STATUS "speculators-registry ${ARGS} -> ${code}\n--- stdout\n${out}--- stderr\n${err}")
+if(NOT code STREQUAL EXPECT_CODE)
+  message(FATAL_ERROR "exit code ${code}, expected ${EXPECT_CODE}")
+endif()
+if(DEFINED EXPECT_OUTPUT AND NOT "${out}${err}" MATCHES "${EXPECT_OUTPUT}")
+  message(FATAL_ERROR "output does not match: ${EXPECT_OUTPUT}")
+endif()
+if(DEFINED REJECT_OUTPUT AND "${out}${err}" MATCHES "${REJECT_OUTPUT}")
+  message(FATAL_ERROR "output matches what it must not: ${REJECT_OUTPUT}")
+endif()
+foreach(check IN LISTS JSON_CHECKS)
+  string(REPLACE "|" ";" parts "${check}")
+  list(GET parts 0 path)
+  list(GET parts 1 expected)
+  string(REPLACE "/" ";" members "${path}")
+  if(expected MATCHES "^#([0-9]+)$")
+    string(JSON actual ERROR_VARIABLE json_error LENGTH "${out}" ${members})
+    set(expected "${CMAKE_MATCH_1}")
+  else()
+    string(JSON actual ERROR_VARIABLE json_error GET "${out}" ${members})
+  endif()
+  if(json_error)
+    message(FATAL_ERROR "JSON ${path}: ${json_error}")
+  endif()
+  if(NOT actual STREQUAL expected)
+    message(FATAL_ERROR "JSON ${path} is '${actual}', expected '${expected}'")
+  endif()
+endforeach()
