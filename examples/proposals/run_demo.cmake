@@ -1,5 +1,5 @@
 # Runs the demo and checks its exit code and output:
-#   cmake -DDEMO=<exe> -DARG=<name> -DEXPECT_CODE=<n> -DEXPECT_OUTPUT=<regex> -P run_demo.cmake
+#   cmake -DDEMO=<exe> -DARG=<config.json | name | empty> -DEXPECT_CODE=<n> -DEXPECT_OUTPUT=<regex> -P run_demo.cmake
 execute_process(COMMAND ${DEMO} ${ARG} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 if(NOT code STREQUAL EXPECT_CODE)
