@@ -1,8 +1,8 @@
 # The TokenProposal example: two plugins of package speculators.proposals, each holding a
 # proposal method and its config class, and a demo program that finds them at run time and
-# builds a method from a JSON config (configs/*.json). The plugins land in <build>/plugins/speculators/proposals/,
-# where the demo of the same build finds them without installing; install() puts both in the
-# prefix, where the installed demo finds the installed plugins.
+# builds a method from a JSON config (configs/*.json). The plugins land in
+# <build>/plugins/speculators/proposals/, where the demo of the same build finds them without
+# installing; install() puts both in the prefix, where the installed demo finds the installed plugins.
 set(proposals_dir ${CMAKE_CURRENT_LIST_DIR}/proposals)
 
 foreach(proposal greedy sampling)
