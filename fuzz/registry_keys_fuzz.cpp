@@ -38,8 +38,9 @@ const bool fixed_classes = [] {
 }();
 
 // The typed registry grows with every new valid key; past this size only invalid keys (which
-// never register) are given to it, so memory stays bounded over a long run.
-constexpr std::size_t typed_registry_cap = 4096;
+// never register) are given to it, so that memory stays bounded over a long run and the
+// suggestions listed for an unknown key stay quick to compute.
+constexpr std::size_t typed_registry_cap = 64;
 constexpr std::size_t max_keys = 16;
 
 void require(bool condition) {
