@@ -2,15 +2,10 @@
 // registry and class definitions, and every error text of configs.
 #include <speculators/config.hpp>
 
+#include <algorithm>
+
 #include "messages.hpp"
 #include "store.hpp"
-
-namespace speculators {
-
-ConfigError::ConfigError(const std::string& message, std::string registry, std::vector<ConfigProblem> problems)
-    : RegistryError(message, std::move(registry)), problems_(std::move(problems)) {}
-
-}  // namespace speculators
 
 namespace speculators::detail {
 
@@ -222,10 +217,54 @@ json config_schema(const RegistryRef& registry) {
   return root;
 }
 
-void throw_bad_config_cast(std::string_view registry, std::string_view expected, std::string_view actual) {
-  throw ConfigError("the config is " + std::string(actual) + ", not " + std::string(expected) + " (registry " +
-                        quoted(registry) + "); the component and the config disagree",
-                    std::string(registry), {});
+}  // namespace speculators::detail
+
+namespace speculators {
+
+namespace {
+
+// The config registry `key`, from the table its classes brought (see EntryFields::extension).
+const detail::RegistryRef& config_registry(std::string_view key) {
+  for (detail::RegistryStore* store : detail::all_stores()) {
+    if (store->key != key) continue;
+    if (const void* extension = store->extension.load(std::memory_order_acquire)) {
+      return *static_cast<const detail::RegistryRef*>(extension);
+    }
+  }
+  std::vector<std::string> known = config_registries();
+  std::string text = "speculators: no config registry " + detail::quoted(key) + " is known to this process";
+  if (known.empty()) {
+    text += "; none is: load the plugins that hold config classes first";
+  } else {
+    std::vector<std::string_view> views(known.begin(), known.end());
+    const std::vector<std::string_view> close = detail::closest_keys(key, views);
+    if (!close.empty()) text += ". Did you mean " + detail::quoted(close.front()) + "?";
+    text += " Known config registries:";
+    for (const std::string& k : known) text += " " + detail::quoted(k);
+  }
+  throw UnknownKeyError(text, std::string(key), {});
 }
 
-}  // namespace speculators::detail
+}  // namespace
+
+std::vector<std::string> config_registries() {
+  std::vector<std::string> keys;
+  for (detail::RegistryStore* store : detail::all_stores()) {
+    if (store->extension.load(std::memory_order_acquire) != nullptr) keys.push_back(store->key);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+nlohmann::json config_schema(std::string_view registry_key) {
+  return detail::config_schema(config_registry(registry_key));
+}
+
+nlohmann::json normalize_config(std::string_view registry_key, const nlohmann::json& config,
+                                const ParseOptions& options) {
+  const detail::RegistryRef& registry = config_registry(registry_key);
+  const std::unique_ptr<detail::ConfigObject> object = detail::parse_config(registry, config, options, nullptr);
+  return detail::dump_config(registry, *object);
+}
+
+}  // namespace speculators

@@ -2,6 +2,7 @@
 #include <speculators/plugins.hpp>
 
 #include "elf_check.hpp"
+#include "manifest.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
 #include "store.hpp"
@@ -125,7 +126,10 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
       problems.push_back("entry " + std::to_string(i) + " is incomplete (a null field); rebuild the plugin");
       continue;
     }
-    PluginEntryInfo entry{raw->registry_key, raw->name, raw->type_name, raw->signature, entry_text(raw->description)};
+    // The description defaults to the type name, as ClassInfo::description() and the manifest have it.
+    const std::string description = entry_text(raw->description);
+    PluginEntryInfo entry{raw->registry_key, raw->name, raw->type_name, raw->signature,
+                          description.empty() ? std::string(raw->type_name) : description};
     detail::EntryFields fields;
     fields.name = raw->name;
     fields.type_name = raw->type_name;  // in the plugin's memory, which is never unmapped
@@ -134,6 +138,7 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
     fields.description = entry.description;
     fields.origin = file;
     fields.factory = raw->factory;
+    fields.extension = raw->extension;
     try {
       detail::add_entry_locked(detail::store_for_key(entry.registry_key), fields);
     } catch (const RegistryError& e) {
@@ -144,6 +149,50 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
   return problems;
 }
 
+// What the manifest shows is wrong before any of the plugin's code runs: a foreign standard
+// library, a signature that differs from its registry's, a key that is already taken.
+std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
+  std::vector<std::string> problems;
+  for (const detail::ManifestEntry& e : manifest.entries) {
+    if (e.abi_tag != SPECULATORS_ABI_TAG) {
+      problems.push_back("was built for standard library " + detail::quoted(e.abi_tag) + " (" + e.compiler +
+                         "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
+                         "; objects cannot cross between them. Rebuild the plugin with the host's toolchain");
+      break;  // one toolchain per plugin: once is enough
+    }
+    if (std::string bad_key = detail::key_problem(e.name); !bad_key.empty()) {
+      problems.push_back(detail::invalid_key_message(e.registry_key, e.name, bad_key));
+      continue;
+    }
+    detail::RegistryStore* store = detail::existing_store(e.registry_key);
+    if (store == nullptr) continue;
+    if (const std::string expected = detail::store_signature(*store); !expected.empty() && expected != e.signature) {
+      problems.push_back(detail::signature_mismatch_message(e.registry_key, e.name, expected, e.signature, {}));
+    } else if (const detail::Entry* taken = detail::find_entry(*store, e.name)) {
+      problems.push_back(detail::duplicate_key_message(e.registry_key, e.name, taken->type_name,
+                                                       detail::entry_origin(*taken), e.type_name, "this plugin"));
+    }
+  }
+  return problems;
+}
+
+// Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
+std::string manifest_disagreement(const detail::Manifest& manifest, const PluginInfo& info) {
+  const auto key = [](std::string_view registry, std::string_view name, std::string_view type, std::string_view sig) {
+    return std::string(registry) + '\n' + std::string(name) + '\n' + std::string(type) + '\n' + std::string(sig);
+  };
+  std::vector<std::string> declared;
+  std::vector<std::string> registered;
+  for (const auto& e : manifest.entries) declared.push_back(key(e.registry_key, e.name, e.type_name, e.signature));
+  for (const auto& e : info.entries) registered.push_back(key(e.registry_key, e.name, e.type_name, e.signature));
+  std::sort(declared.begin(), declared.end());
+  std::sort(registered.begin(), registered.end());
+  if (declared == registered) return {};
+  return "registered " + std::to_string(registered.size()) + " classes but its manifest lists " +
+         std::to_string(declared.size()) +
+         " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild";
+}
+
 // Loads `file` (canonical) once per process; the loader lock is held. @returns the failure.
 std::optional<std::string> load_locked(Loader& state, const std::string& file) {
   if (auto it = state.modules.find(file); it != state.modules.end()) return it->second.failure;
@@ -151,8 +200,13 @@ std::optional<std::string> load_locked(Loader& state, const std::string& file) {
   module.info.file = file;
   std::vector<std::string> problems;
   detail::FileIdentity checked;
-  if (std::string problem = detail::check_plugin_file(file, checked); !problem.empty()) {
+  detail::Manifest manifest;
+  std::string problem = detail::check_plugin_file(file, checked);
+  if (problem.empty()) problem = detail::read_manifest(file, manifest);
+  if (!problem.empty()) {
     problems.push_back(std::move(problem));
+  } else if (problems = manifest_problems(manifest); !problems.empty()) {
+    // Refused on its manifest alone: none of the plugin's code has run.
   } else if (detail::identity_of(file) != checked) {
     // Replaced between the check and the load: what was checked is not what would run.
     problems.emplace_back(
@@ -167,6 +221,14 @@ std::optional<std::string> load_locked(Loader& state, const std::string& file) {
       problems.push_back("could not be loaded by the dynamic loader: " + error);
     } else {
       problems = register_descriptor(library, file, module.info);
+      module.info.has_manifest = manifest.present;
+      if (!manifest.present && problems.empty()) {
+        warn(state, file +
+                        " has no manifest (built without one, or by an older speculators_add_plugin); it was "
+                        "loaded to find its classes. Rebuild it so that it can be checked before it runs");
+      } else if (std::string disagreement = manifest_disagreement(manifest, module.info); !disagreement.empty()) {
+        problems.push_back(std::move(disagreement));
+      }
     }
   }
   if (problems.empty()) return std::nullopt;
@@ -380,6 +442,32 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
   std::vector<PluginModule> modules = scan_package(state, package, refused != nullptr ? *refused : ignored);
   for (PluginModule& m : modules) m.loaded = state.modules.contains(m.file) && !state.modules[m.file].failure;
   return modules;
+}
+
+PluginInfo read_plugin_manifest(const fs::path& file) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(file, ec);
+  std::string problem = ec ? "cannot be resolved: " + ec.message() : std::string();
+  detail::FileIdentity identity;
+  detail::Manifest manifest;
+  if (problem.empty()) problem = detail::check_plugin_file(real, identity);
+  if (problem.empty()) problem = detail::read_manifest(real, manifest);
+  if (!problem.empty()) {
+    const PluginFailure failure{ec ? file.string() : real.string(), {}, problem};
+    throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
+  }
+  PluginInfo info;
+  info.file = real.string();
+  info.has_manifest = manifest.present;
+  if (!manifest.entries.empty()) {
+    info.descriptor_version = manifest.entries.front().version;
+    info.abi_tag = manifest.entries.front().abi_tag;
+    info.compiler = manifest.entries.front().compiler;
+  }
+  for (const detail::ManifestEntry& e : manifest.entries) {
+    info.entries.push_back({e.registry_key, e.name, e.type_name, e.signature, e.description});
+  }
+  return info;
 }
 
 PluginInfo load_plugin(const fs::path& file) {

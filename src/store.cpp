@@ -147,6 +147,18 @@ std::vector<RegistryStore*> all_stores() {
   return dir.in_order;
 }
 
+RegistryStore* existing_store(std::string_view key) {
+  StoreDirectory& dir = directory();
+  std::lock_guard lock(dir.mutex);
+  const auto it = dir.by_key.find(key);
+  return it == dir.by_key.end() ? nullptr : it->second.get();
+}
+
+std::string store_signature(RegistryStore& store) {
+  std::lock_guard lock(store.write_mutex);
+  return store.signature;
+}
+
 RegistryStore& store_for_key(std::string_view key) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
@@ -216,6 +228,9 @@ const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields) {
                             store.key, std::string(fields.name));
   }
   const Entry& entry = make_entry(store, fields, fields.description);
+  if (fields.extension != nullptr && store.extension.load(std::memory_order_relaxed) == nullptr) {
+    store.extension.store(fields.extension, std::memory_order_release);
+  }
   Table& table = table_with_room(store);
   const std::size_t count = table.count.load(std::memory_order_relaxed);
   table.order[count] = &entry;
@@ -272,13 +287,3 @@ void throw_empty_handle() {
 }
 
 }  // namespace speculators::detail
-
-namespace speculators {
-
-RegistryError::RegistryError(const std::string& message, std::string registry, std::string key)
-    : std::runtime_error(message), registry_(std::move(registry)), key_(std::move(key)) {}
-
-PluginLoadError::PluginLoadError(const std::string& message, std::string registry, std::vector<PluginFailure> failures)
-    : RegistryError(message, std::move(registry)), failures_(std::move(failures)) {}
-
-}  // namespace speculators

@@ -51,6 +51,7 @@ struct RegistryStore {
   std::vector<std::unique_ptr<std::byte[]>> entry_blocks;  ///< each entry and its copied strings, one block
   std::vector<std::exception_ptr> deferred_errors;         ///< registrations that failed before main
   std::atomic<bool> has_deferred_errors{false};
+  std::atomic<const void*> extension{nullptr};  ///< EntryFields::extension of the first entry that had one
 
   // Discovery state (src/discovery.cpp).
   std::mutex populate_mutex;
@@ -63,6 +64,12 @@ std::size_t hash_key(std::string_view key) noexcept;
 
 /// Every store of the process, in creation order (for listings and the loader).
 std::vector<RegistryStore*> all_stores();
+
+/// The store for `key` if one exists, else null; makes nothing.
+RegistryStore* existing_store(std::string_view key);
+
+/// The store's signature ("" until a typed base or a plugin entry names it), read under its lock.
+std::string store_signature(RegistryStore& store);
 
 /// The store for `key`, made if missing, with no signature check (the plugin loader's view).
 RegistryStore& store_for_key(std::string_view key);

@@ -4,9 +4,10 @@ set(cli_tool $<TARGET_FILE:speculators_registry_cli>)
 set(cli_fx ${SPECULATORS_TEST_PLUGIN_ROOT})
 set(cli_examples ${PROJECT_BINARY_DIR}/plugins/speculators/proposals)
 
-# cli_test(<name> <exit code> ARGS ... [ENV ...] [OUTPUT <regex>] [REJECT <regex>] [JSON <path|value>...])
+# cli_test(<name> <exit code> ARGS ... [ENV ...] [OUTPUT <regex>] [REJECT <regex>] [ABSENT <file>]
+#          [JSON <path|value>...])
 function(cli_test name code)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "OUTPUT;REJECT" "ARGS;ENV;JSON")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "OUTPUT;REJECT;ABSENT" "ARGS;ENV;JSON")
   # add_test splits arguments at ';': lists travel joined by "^^" and run.cmake splits them.
   list(JOIN arg_ARGS "^^" args)
   list(JOIN arg_JSON "^^" json)
@@ -18,6 +19,9 @@ function(cli_test name code)
   endif()
   if(DEFINED arg_REJECT)
     list(APPEND command "-DREJECT_OUTPUT=${arg_REJECT}")
+  endif()
+  if(DEFINED arg_ABSENT)
+    list(APPEND command "-DABSENT_FILE=${arg_ABSENT}")
   endif()
   if(DEFINED arg_JSON)
     list(APPEND command "-DJSON_CHECKS=${json}")
@@ -39,14 +43,50 @@ cli_test(list.nothing 0 ARGS list no.such.package OUTPUT "no plugin modules foun
 
 # inspect
 cli_test(inspect.good 0 ARGS inspect ${cli_examples}/greedy.so
-         OUTPUT "descriptor version +1\n.*entries +1\n.*REGISTRY +KEY +TYPE +SIGNATURE +DESCRIPTION\n[^ ]+ +greedy ")
+         OUTPUT "descriptor version +1\n.*entries +2\n.*REGISTRY +KEY +TYPE +SIGNATURE +DESCRIPTION\n.*speculators::examples::TokenProposal +greedy ")
 cli_test(inspect.json 0 ARGS inspect ${cli_examples}/sampling.so --json
-         JSON "descriptor_version|1" "entries|#1" "entries/0/key|sampling")
+         JSON "descriptor_version|1" "entries|#2" "entries/0/key|sampling" "entries/1/key|sampling"
+              "entries/0/registry|speculators::examples::TokenProposalConfig"
+              "entries/1/registry|speculators::examples::TokenProposal")
 cli_test(inspect.text_file 1 ARGS inspect ${cli_fx}/bad/fx/bad/text.so OUTPUT "refused: .*text.so: is not an ELF file")
 cli_test(inspect.other_arch 1 ARGS inspect ${cli_fx}/bad/fx/bad/other_arch.so OUTPUT "built for another architecture")
-cli_test(inspect.newer_descriptor 1 ARGS inspect ${cli_fx}/bad/fx/bad/newer.so --json
+cli_test(inspect.newer_descriptor 1 ARGS inspect ${cli_fx}/bad/fx/bad/newer.so --load --json
          OUTPUT "\"error\": \"has descriptor version 99, this host reads versions 1 to 1. rebuild the plugin"
          JSON "file|${cli_fx}/bad/fx/bad/newer.so")
+
+cli_test(inspect.without_manifest 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
+         OUTPUT "read from +its manifest \\(not loaded\\).*no manifest: its classes are known only once loaded")
+cli_test(inspect.without_manifest_loaded 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --load
+         OUTPUT "read from +its descriptor \\(loaded\\).*fx::Marked +manual ")
+
+# list and inspect read manifests: no plugin code runs (the fixture's initializer would write
+# the marker file).
+set(cli_marker ${CMAKE_CURRENT_BINARY_DIR}/cli-marker)
+cli_test(list.runs_no_plugin_code 0 ARGS list --plugin-path ${cli_fx}/marked --plugin-path ${cli_fx}/foreign
+         ENV "SPECULATORS_TEST_MARKER=${cli_marker}" ABSENT ${cli_marker}
+         OUTPUT "fx.marked.foreign_tag +fx::Marked +foreign .*fx.marked.ok +fx::Marked +ok ")
+cli_test(inspect.runs_no_plugin_code 0 ARGS inspect ${cli_fx}/marked/fx/marked/ok.so
+         ENV "SPECULATORS_TEST_MARKER=${cli_marker}" ABSENT ${cli_marker})
+
+# schema and validate load only the plugins whose manifest names the registry: the test
+# root also holds a plugin that aborts the process when loaded.
+set(cli_config_registry cfgtest::TokenProposalConfig)
+cli_test(schema.from_plugin 0 ARGS schema ${cli_config_registry} --plugin-path ${cli_fx}
+         JSON "$schema|https://json-schema.org/draft/2020-12/schema" "title|${cli_config_registry}"
+              "$defs/cfgtest__TokenProposalConfig/oneOf|#1")
+cli_test(schema.unknown_registry 1 ARGS schema cfgtest::Nope --plugin-path ${cli_fx}
+         OUTPUT "no config registry \"cfgtest::Nope\"")
+cli_test(validate.good 0 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_good.json
+                                    --plugin-path ${cli_fx}
+         JSON "proposal_type|typical" "typical_mass|0.5" "fallback|")  # filled in: null reads as ""
+cli_test(validate.bad 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_bad.json
+                                   --plugin-path ${cli_fx}
+         OUTPUT "invalid: .*typical_bad.json\n  /colour: unknown field.*\n  /typical_mass: must be <= 1, got 2")
+cli_test(validate.bad_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_bad.json
+                                        --json --plugin-path ${cli_fx}
+         JSON "valid|OFF" "problems|#2" "problems/0/pointer|/colour" "problems/1/pointer|/typical_mass")
+cli_test(validate.not_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli.cmake
+         OUTPUT "not JSON")
 
 # doctor
 cli_test(doctor.clean 0 ARGS doctor OUTPUT "plugin search path.*\n  1\\. .*\\[install\\].*\\[build tree\\] exists\n.*no problems found")
@@ -61,6 +101,6 @@ cli_test(doctor.bad_plugins_text 1 ARGS doctor --plugin-path ${cli_fx}/bad
 cli_test(usage.no_verb 2 OUTPUT "A subcommand is required")
 cli_test(usage.unknown_option 2 ARGS list --frobnicate)
 cli_test(usage.inspect_without_file 2 ARGS inspect OUTPUT "FILE is required")
-foreach(verb list inspect doctor)
+foreach(verb list inspect schema validate doctor)
   cli_test(help.${verb} 0 ARGS ${verb} --help OUTPUT "Usage: speculators-registry ${verb}.*Example: .*speculators-registry ${verb}")
 endforeach()

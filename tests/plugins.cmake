@@ -126,6 +126,13 @@ target_link_libraries(registry_tests PRIVATE fx_where_shared ${CMAKE_DL_LIBS})
 # fx_where_shared and fx_where_static hold registrations only: nothing refers to them.
 target_link_options(registry_tests PRIVATE "LINKER:--no-as-needed")
 speculators_link_whole(registry_tests fx_where_static)
+# --- marked/ and foreign/: code that must not run before its manifest is checked ----
+fx_plugin(fx_marked_ok marked fx.marked ok marked.cpp FX_MARKED_KEY="ok")
+fx_plugin(fx_marked_foreign foreign fx.marked foreign_tag marked.cpp FX_MARKED_KEY="foreign"
+          SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
+fx_raw_plugin(fx_marked_manual manual fx.marked manual manual.cpp)
+target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp)
+
 add_dependencies(registry_tests ${fx_targets})
 
 # --- a host that links the registry statically, built with hidden visibility ----------
@@ -142,7 +149,8 @@ add_library(speculators_registry_static STATIC ${registry_static_sources})
 target_include_directories(speculators_registry_static PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_compile_features(speculators_registry_static PUBLIC cxx_std_20)
 target_compile_definitions(speculators_registry_static PRIVATE ${registry_definitions})
-target_link_libraries(speculators_registry_static PRIVATE speculators_build_flags PUBLIC ${CMAKE_DL_LIBS})
+target_link_libraries(speculators_registry_static PRIVATE speculators_build_flags PUBLIC ${CMAKE_DL_LIBS} PkgConfig::LIBELF
+                      nlohmann_json::nlohmann_json)
 set_target_properties(speculators_registry_static PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 
 add_executable(registry_static_host_tests ${CMAKE_CURRENT_LIST_DIR}/plugin_test_support.cpp

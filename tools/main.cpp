@@ -4,6 +4,7 @@
 // <speculators/plugins.hpp> and <speculators/registry.hpp>.
 //
 // Exit codes: 0 success, 1 the input was rejected (a bad plugin, a bad config), 2 wrong usage.
+#include <speculators/config.hpp>
 #include <speculators/plugins.hpp>
 #include <speculators/registry.hpp>
 
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -74,21 +76,24 @@ json failure_json(const speculators::PluginFailure& f) {
   return {{"file", f.file}, {"module", f.module}, {"reason", f.reason}};
 }
 
-// The descriptor of `file`, or the reason the library gives for refusing it.
+// What `file` declares, or the reason the library gives for refusing it. From the manifest,
+// without running any of the plugin's code, unless `load` asks for the plugin to be loaded.
 struct Inspection {
   std::optional<speculators::PluginInfo> info;
   std::string failure;
 };
 
-Inspection inspect_file(const std::string& file) {
+Inspection inspect_file(const std::string& file, bool load) {
   try {
-    return {speculators::load_plugin(file), {}};
+    return {load ? speculators::load_plugin(file) : speculators::read_plugin_manifest(file), {}};
   } catch (const speculators::PluginLoadError& e) {
     return {std::nullopt, e.failures().empty() ? e.what() : e.failures().front().reason};
   }
 }
 
-int run_list(const std::vector<std::string>& packages, bool json_output) {
+constexpr const char* no_manifest_note = "no manifest: its classes are known only once loaded (--load)";
+
+int run_list(const std::vector<std::string>& packages, bool json_output, bool load) {
   const Style style = style_for(json_output);
   std::vector<speculators::PluginFailure> refused;
   std::vector<speculators::PluginModule> modules;
@@ -100,9 +105,13 @@ int run_list(const std::vector<std::string>& packages, bool json_output) {
   std::vector<std::vector<std::string>> rows;
   bool rejected = !refused.empty();
   for (const auto& module : modules) {
-    const Inspection inspection = inspect_file(module.file);
+    const Inspection inspection = inspect_file(module.file, load);
     json m = {{"module", module.name}, {"file", module.file}, {"root", module.root}, {"entries", json::array()}};
     if (inspection.info) {
+      m["has_manifest"] = inspection.info->has_manifest;
+      if (!inspection.info->has_manifest && !load) {
+        rows.push_back({module.name, "-", "-", "-", no_manifest_note, module.file});
+      }
       for (const auto& e : inspection.info->entries) {
         m["entries"].push_back(entry_json(e));
         rows.push_back({module.name, e.registry_key, e.name, e.type_name, e.description, module.file});
@@ -128,9 +137,9 @@ int run_list(const std::vector<std::string>& packages, bool json_output) {
   return rejected ? exit_rejected : exit_ok;
 }
 
-int run_inspect(const std::string& file, bool json_output) {
+int run_inspect(const std::string& file, bool json_output, bool load) {
   const Style style = style_for(json_output);
-  const Inspection inspection = inspect_file(file);
+  const Inspection inspection = inspect_file(file, load);
   if (!inspection.info) {
     if (json_output) {
       std::cout << json{{"file", file}, {"error", inspection.failure}}.dump(2) << '\n';
@@ -142,6 +151,8 @@ int run_inspect(const std::string& file, bool json_output) {
   const speculators::PluginInfo& info = *inspection.info;
   if (json_output) {
     json out = {{"file", info.file},
+                {"read_from", load ? "descriptor" : "manifest"},
+                {"has_manifest", info.has_manifest},
                 {"descriptor_version", info.descriptor_version},
                 {"abi_tag", info.abi_tag},
                 {"compiler", info.compiler},
@@ -151,24 +162,82 @@ int run_inspect(const std::string& file, bool json_output) {
     return exit_ok;
   }
   std::cout << style.bold("file") << "                " << info.file << '\n'
+            << style.bold("read from") << "           "
+            << (load ? "its descriptor (loaded)" : "its manifest (not loaded)") << '\n'
             << style.bold("descriptor version") << "  " << info.descriptor_version << '\n'
             << style.bold("abi tag") << "             " << info.abi_tag << '\n'
             << style.bold("compiler") << "            " << info.compiler << '\n'
             << style.bold("entries") << "             " << info.entries.size() << "\n\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : info.entries) rows.push_back({e.registry_key, e.name, e.type_name, e.signature, e.description});
+  if (!info.has_manifest && !load) std::cout << no_manifest_note << '\n';
   print_table({"REGISTRY", "KEY", "TYPE", "SIGNATURE", "DESCRIPTION"}, rows, style);
   return exit_ok;
 }
 
-int run_doctor(bool json_output, const std::vector<std::string>& warnings) {
+// Loads the discoverable plugins whose manifest names `registry`, so that the config classes
+// they hold are registered; no other plugin's code runs. Plugins that fail are reported on
+// stderr and skipped (the good ones still count).
+void load_plugins_of(const std::string& registry) {
+  for (const auto& module : speculators::find_package_modules("")) {
+    const Inspection manifest = inspect_file(module.file, false);
+    if (!manifest.info) continue;
+    const auto& entries = manifest.info->entries;
+    const auto names_registry = [&registry](const auto& e) { return e.registry_key == registry; };
+    if (std::none_of(entries.begin(), entries.end(), names_registry)) continue;
+    if (Inspection loaded = inspect_file(module.file, true); !loaded.info) {
+      std::cerr << "speculators-registry: skipped " << module.file << ": " << loaded.failure << '\n';
+    }
+  }
+}
+
+int run_schema(const std::string& registry) {
+  load_plugins_of(registry);
+  std::cout << speculators::config_schema(registry).dump(2) << '\n';
+  return exit_ok;
+}
+
+int run_validate(const std::string& registry, const std::string& file, bool allow_unknown, bool json_output) {
+  const Style style = style_for(json_output);
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "speculators-registry: cannot read " << file << '\n';
+    return exit_rejected;
+  }
+  json config;
+  try {
+    config = json::parse(in);
+  } catch (const json::parse_error& e) {
+    std::cerr << file << ": not JSON: " << e.what() << '\n';
+    return exit_rejected;
+  }
+  load_plugins_of(registry);
+  try {
+    json normalized = speculators::normalize_config(registry, config, {.allow_unknown_fields = allow_unknown});
+    std::cout << (json_output ? json{{"valid", true}, {"config", normalized}} : normalized).dump(2) << '\n';
+    return exit_ok;
+  } catch (const speculators::ConfigError& e) {
+    if (json_output) {
+      json out = {{"valid", false}, {"problems", json::array()}};
+      for (const auto& p : e.problems()) out["problems"].push_back({{"pointer", p.pointer}, {"message", p.message}});
+      std::cout << out.dump(2) << '\n';
+    } else {
+      std::cerr << style.red("invalid: ") << file << '\n';
+      for (const auto& p : e.problems())
+        std::cerr << "  " << (p.pointer.empty() ? "/" : p.pointer) << ": " << p.message << '\n';
+    }
+    return exit_rejected;
+  }
+}
+
+int run_doctor(bool json_output, bool load, const std::vector<std::string>& warnings) {
   const Style style = style_for(json_output);
   const auto path = speculators::plugin_search_path();
   std::vector<speculators::PluginFailure> refused;
   const auto modules = speculators::find_package_modules("", &refused);
   std::vector<speculators::PluginFailure> failed;
   for (const auto& module : modules) {
-    if (Inspection inspection = inspect_file(module.file); !inspection.info) {
+    if (Inspection inspection = inspect_file(module.file, load); !inspection.info) {
       failed.push_back({module.file, module.name, inspection.failure});
     }
   }
@@ -203,6 +272,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<std::string> plugin_paths;
   bool json_output = false;
+  bool load = false;
   app.add_option("--plugin-path", plugin_paths, "Also search this directory for plugins (repeatable)")
       ->check(CLI::ExistingDirectory);
   app.add_flag("--json", json_output, "Print JSON instead of text");
@@ -218,11 +288,30 @@ int main(int argc, char** argv) {
   inspect->add_option("FILE", file, "The plugin file (.so)")->required();
   inspect->footer("Example: speculators-registry inspect build/plugins/speculators/proposals/greedy.so");
 
+  std::string registry;
+  CLI::App* schema = app.add_subcommand("schema", "Print the JSON Schema of a config registry found in plugins");
+  schema->add_option("REGISTRY", registry, "The registry key, e.g. speculators::examples::TokenProposalConfig")
+      ->required();
+  schema->footer("Example: speculators-registry schema speculators::examples::TokenProposalConfig");
+
+  std::string config_file;
+  bool allow_unknown = false;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a config file: print it normalized, or every problem with its JSON pointer");
+  validate->add_option("REGISTRY", registry, "The config registry key")->required();
+  validate->add_option("CONFIG", config_file, "The config file (JSON)")->required();
+  validate->add_flag("--allow-unknown-fields", allow_unknown, "Accept fields no class declares");
+  validate->footer(
+      "Example: speculators-registry validate speculators::examples::TokenProposalConfig examples/configs/greedy.json");
+
   CLI::App* doctor = app.add_subcommand("doctor", "Show the plugin search path and every refused file, with reasons");
   doctor->footer("Example: SPECULATORS_PLUGIN_PATH=/opt/plugins speculators-registry doctor");
 
-  // --json and --plugin-path are accepted after the verb too.
   for (CLI::App* verb : {list, inspect, doctor}) {
+    verb->add_flag("--load", load, "Load the plugins (runs their code) instead of reading their manifests");
+  }
+  // --json and --plugin-path are accepted after the verb too.
+  for (CLI::App* verb : {list, inspect, schema, validate, doctor}) {
     verb->add_flag("--json", json_output, "Print JSON instead of text");
     verb->add_option("--plugin-path", plugin_paths, "Also search this directory for plugins (repeatable)")
         ->check(CLI::ExistingDirectory);
@@ -239,9 +328,11 @@ int main(int argc, char** argv) {
   if (*doctor) speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
   try {
     for (const std::string& dir : plugin_paths) speculators::add_plugin_directory(std::filesystem::absolute(dir));
-    if (*list) return run_list(packages, json_output);
-    if (*inspect) return run_inspect(file, json_output);
-    if (*doctor) return run_doctor(json_output, warnings);
+    if (*list) return run_list(packages, json_output, load);
+    if (*inspect) return run_inspect(file, json_output, load);
+    if (*schema) return run_schema(registry);
+    if (*validate) return run_validate(registry, config_file, allow_unknown, json_output);
+    if (*doctor) return run_doctor(json_output, load, warnings);
   } catch (const speculators::RegistryError& e) {
     std::cerr << e.what() << '\n';
     return exit_rejected;

@@ -112,7 +112,8 @@ struct ConfigProblem {
 class ConfigError : public RegistryError {
  public:
   /// @param registry the registry key of the config base
-  ConfigError(const std::string& message, std::string registry, std::vector<ConfigProblem> problems);
+  ConfigError(const std::string& message, std::string registry, std::vector<ConfigProblem> problems)
+      : RegistryError(message, std::move(registry)), problems_(std::move(problems)) {}
   const std::vector<ConfigProblem>& problems() const noexcept { return problems_; }
 
  private:
@@ -210,6 +211,10 @@ class ConfigRegistryMixin : public ClassRegistryMixin<Base>, public detail::Conf
   /// A JSON Schema (draft 2020-12) accepting exactly the configs from_json accepts with
   /// default options: one branch per registered class, selected by a `const` discriminator.
   static nlohmann::json json_schema();
+
+  /// The registry's parsing table, kept by the store so that code without this type (the
+  /// command-line tool, config_schema(key)) can reach the registry by its key.
+  static const void* registry_extension() noexcept;
 };
 
 /// The base of a config class `Self`: `struct Greedy : ConfigOf<Greedy, TokenProposalConfig>`.
@@ -240,6 +245,22 @@ const Derived& config_cast(const ConfigRegistryMixin<Base>& config);
 /// Example: `auto p = speculators::create_from_config<TokenProposal>(*config);`
 template <class Component, class Base>
 std::unique_ptr<Component> create_from_config(const ConfigRegistryMixin<Base>& config);
+
+// --- config registries by key, for code that does not have their types ------
+
+/// The keys of the config registries this process knows: those with a class registered in
+/// the program or in a loaded plugin, sorted.
+std::vector<std::string> config_registries();
+
+/// The JSON Schema of the config registry `registry_key`, as its json_schema() gives it.
+/// @throws UnknownKeyError naming the known config registries when there is no such registry
+nlohmann::json config_schema(std::string_view registry_key);
+
+/// Parses and validates `config` with the config registry `registry_key` and returns it as
+/// to_json() writes it: the discriminator and every field, defaults filled in.
+/// @throws ConfigError listing every problem; UnknownKeyError as config_schema()
+nlohmann::json normalize_config(std::string_view registry_key, const nlohmann::json& config,
+                                const ParseOptions& options = {});
 
 }  // namespace speculators
 
@@ -333,7 +354,13 @@ std::unique_ptr<ConfigObject> parse_config(const RegistryRef& registry, const js
 json dump_config(const RegistryRef& registry, const ConfigObject& object);
 std::string_view config_key(const RegistryRef& registry, const ConfigObject& object);
 json config_schema(const RegistryRef& registry);
-[[noreturn]] void throw_bad_config_cast(std::string_view registry, std::string_view expected, std::string_view actual);
+// Inline, so that config_cast works in a plugin too (a plugin does not link the library).
+[[noreturn]] inline void throw_bad_config_cast(std::string_view registry, std::string_view expected,
+                                               std::string_view actual) {
+  throw ConfigError("speculators: the config is " + std::string(actual) + ", not " + std::string(expected) +
+                        " (registry \"" + std::string(registry) + "\"); the component and the config disagree",
+                    std::string(registry), {});
+}
 
 // --- type categories -------------------------------------------------------
 
@@ -386,17 +413,22 @@ inline constexpr RegistryRef registry_ref = make_registry_ref<Base>();
 
 // Whether T declares `fields` itself rather than inheriting its parent's.
 template <class T>
+constexpr bool inherits_parent_fields() {
+  if constexpr (
+      requires { typename T::config_parent; } && requires { T::config_parent::fields; }) {
+    if constexpr (std::is_same_v<decltype(&T::fields), decltype(&T::config_parent::fields)>) {
+      return &T::fields == &T::config_parent::fields;
+    }
+  }
+  return false;  // a root, a parent without fields of its own, or fields of another type
+}
+
+template <class T>
 constexpr bool declares_fields() {
   if constexpr (!requires { T::fields; }) {
     return false;
-  } else if constexpr (!requires { typename T::config_parent; }) {
-    return true;
-  } else if constexpr (!requires { T::config_parent::fields; }) {
-    return true;
-  } else if constexpr (!std::is_same_v<decltype(&T::fields), decltype(&T::config_parent::fields)>) {
-    return true;
   } else {
-    return &T::fields != &T::config_parent::fields;
+    return !inherits_parent_fields<T>();
   }
 }
 
@@ -741,6 +773,11 @@ std::string_view ConfigRegistryMixin<Base>::discriminator_value() const {
 template <class Base>
 nlohmann::json ConfigRegistryMixin<Base>::json_schema() {
   return detail::config_schema(detail::registry_ref<Base>);
+}
+
+template <class Base>
+const void* ConfigRegistryMixin<Base>::registry_extension() noexcept {
+  return &detail::registry_ref<Base>;
 }
 
 template <class Self, class Parent>

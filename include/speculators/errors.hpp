@@ -12,11 +12,15 @@
 // which file), and what to do about it. The seed's phrases are kept so that
 // habits carry over: "already registered", "must be called after registering
 // classes", "registry_auto_discovery is set to False", "auto_package must be set".
+//
+// Note: the constructors are inline so that code built into a plugin, which does not link the
+// library, can throw these too (config_cast does).
 #pragma once
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace speculators {
@@ -28,7 +32,8 @@ class RegistryError : public std::runtime_error {
   /// @param message  the full text, as `what()` returns it
   /// @param registry the registry key ("" when no registry is involved)
   /// @param key      the class key ("" when no key is involved)
-  RegistryError(const std::string& message, std::string registry = {}, std::string key = {});
+  RegistryError(const std::string& message, std::string registry = {}, std::string key = {})
+      : std::runtime_error(message), registry_(std::move(registry)), key_(std::move(key)) {}
 
   /// The registry key, e.g. "ns::TokenProposal"; empty when none applies.
   const std::string& registry() const noexcept { return registry_; }
@@ -83,7 +88,8 @@ struct PluginFailure {
 /// run are registered all the same; `failures()` lists the bad ones.
 class PluginLoadError : public RegistryError {
  public:
-  PluginLoadError(const std::string& message, std::string registry, std::vector<PluginFailure> failures);
+  PluginLoadError(const std::string& message, std::string registry, std::vector<PluginFailure> failures)
+      : RegistryError(message, std::move(registry)), failures_(std::move(failures)) {}
   const std::vector<PluginFailure>& failures() const noexcept { return failures_; }
 
  private:

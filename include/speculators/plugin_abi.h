@@ -30,7 +30,9 @@
 /* What must match between host and plugin for a C++ object to cross: the
  * standard library, its major release and its string ABI. The compiler itself
  * may differ (g++ and clang++ share the Itanium ABI on Linux). */
-#if defined(_LIBCPP_VERSION)
+#if defined(SPECULATORS_ABI_TAG)
+/* Set by the build: only ever done to make a plugin that the host must refuse, for tests. */
+#elif defined(_LIBCPP_VERSION)
 #define SPECULATORS_ABI_TAG "libc++" SPECULATORS_DETAIL_STR(_LIBCPP_VERSION)
 #elif defined(__GLIBCXX__)
 #define SPECULATORS_ABI_TAG \
@@ -60,6 +62,7 @@ typedef struct SpeculatorsPluginEntry {  // NOLINT(modernize-use-using): a C hea
   const char* signature;                 /* constructor-signature key, e.g. "ns::TokenProposal(int)" */
   const char* description;               /* help text; may be "" */
   void (*factory)(void);                 /* Base* (*)(CtorArgs...), erased; cast back only after `signature` matched */
+  const void* extension; /* the registry kind's own table (config registries: detail::RegistryRef), or NULL */
 } SpeculatorsPluginEntry;
 
 typedef struct SpeculatorsPluginDescriptor {  // NOLINT(modernize-use-using): a C header

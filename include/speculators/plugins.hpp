@@ -78,10 +78,12 @@ struct PluginEntryInfo {
   std::string description;
 };
 
-/// The descriptor of a plugin file, as the loader read and checked it.
+/// What a plugin file declares: from its manifest (read_plugin_manifest), or from its
+/// descriptor once loaded (load_plugin).
 struct PluginInfo {
   std::string file;
-  std::uint32_t descriptor_version = 0;
+  bool has_manifest = false;             ///< false: built without a manifest, so only loading it tells its classes
+  std::uint32_t descriptor_version = 0;  ///< the descriptor's, or the manifest records' version
   std::string abi_tag;
   std::string compiler;
   std::vector<PluginEntryInfo> entries;
@@ -99,6 +101,12 @@ std::vector<SearchPathEntry> plugin_search_path();
 /// empty `package` finds every module under every entry. Files refused by the checks above
 /// are reported through `refused` when given.
 std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused = nullptr);
+
+/// Reads the manifest of a plugin file without loading it: none of the plugin's code runs.
+/// @returns its entries; `has_manifest` is false (and `entries` empty) for a plugin built without one.
+/// @throws PluginLoadError naming the file when it is not a loadable shared object for this
+///         machine or its manifest is damaged
+PluginInfo read_plugin_manifest(const std::filesystem::path& file);
 
 /// Loads one plugin file (once per process) and registers its classes.
 /// @returns its descriptor. @throws PluginLoadError naming the file and the reason

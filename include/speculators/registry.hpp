@@ -263,10 +263,25 @@ class Registration {
 /// the link order, so that they all find it; its name and help must therefore be constants
 /// (string literals, constexpr), not other namespace-scope objects.
 #define SPECULATORS_REGISTER(Base, Derived, ...)                                                         \
+  SPECULATORS_DETAIL_MANIFEST(Base, Derived, __VA_ARGS__)                                                \
   [[maybe_unused]] SPECULATORS_DETAIL_EARLY_INIT static const ::speculators::Registration<Base, Derived> \
   SPECULATORS_DETAIL_UNIQUE(speculators_registration_) {                                                 \
     __VA_ARGS__                                                                                          \
   }
+
+// In a plugin, each line also leaves a constant record in the plugin's manifest section
+// (<speculators/detail/manifest.hpp>), which the host reads before it runs any plugin code.
+#if defined(SPECULATORS_PLUGIN)
+#define SPECULATORS_DETAIL_MANIFEST(Base, Derived, ...)                                                       \
+  [[gnu::used, gnu::section("speculators_manifest")]] static constexpr auto SPECULATORS_DETAIL_UNIQUE(        \
+      speculators_manifest_) =                                                                                \
+      ::speculators::detail::manifest::record_for<Base, Derived, decltype([] {                                \
+                                                    return ::speculators::detail::manifest::RegistrationText{ \
+                                                        __VA_ARGS__};                                         \
+                                                  })>(static_cast<const typename Base::class_info*>(nullptr));
+#else
+#define SPECULATORS_DETAIL_MANIFEST(Base, Derived, ...)
+#endif
 
 // Lower priorities initialize first and 0-100 are reserved; unprioritized objects come last.
 #define SPECULATORS_DETAIL_EARLY_INIT [[gnu::init_priority(101)]]
@@ -296,6 +311,10 @@ struct EntryFields {
   /// `type_name` and `signature` live as long as the process (compile-time storage, or a
   /// plugin, which is never unloaded): the store points at them instead of copying.
   bool static_texts = false;
+  /// What a kind of registry keeps about itself, beyond its classes (a config registry: its
+  /// parsing table, detail::RegistryRef). The store keeps the first one it is given, so that
+  /// code without the base's type (a tool, another plugin) can reach the registry by key.
+  const void* extension = nullptr;
 };
 
 /// One registered class, as stored. Immutable once published, never freed.
@@ -394,6 +413,7 @@ EntryFields entry_fields(std::optional<std::string_view> name, std::string_view 
   fields.static_texts = true;
   fields.description = description;
   fields.factory = reinterpret_cast<ErasedFactory>(&construct<Base, Derived, CtorArgs...>);
+  if constexpr (requires { Base::registry_extension(); }) fields.extension = Base::registry_extension();
   return fields;
 }
 
@@ -427,6 +447,7 @@ constexpr DiscoverySpec discovery_spec_of() noexcept {
 }  // namespace speculators::detail
 
 #if defined(SPECULATORS_PLUGIN)
+#include <speculators/detail/manifest.hpp>
 #include <speculators/detail/plugin_side.hpp>
 #endif
 

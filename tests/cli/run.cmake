@@ -1,6 +1,7 @@
 # Runs the speculators-registry tool once and checks what a script would rely on.
 #   -DTOOL=<binary> -DARGS=<list joined by ^^> [-DENV=<VAR=value list joined by ^^>] -DEXPECT_CODE=<n>
 #   [-DEXPECT_OUTPUT=<regex on stdout+stderr>] [-DREJECT_OUTPUT=<regex that must not match>]
+#   [-DABSENT_FILE=<file that must not exist afterwards>]
 #   [-DJSON_CHECKS=<list of "path|expected" joined by ^^>]: stdout is parsed as JSON; each path is a
 #   "/"-separated list of members and indexes (e.g. modules/0/entries/0/key), or "path|#n" for
 #   the length of an array.
@@ -10,6 +11,9 @@ foreach(list_var ARGS ENV JSON_CHECKS)
   string(REPLACE "^^" ";" ${list_var} "${${list_var}}")
 endforeach()
 
+if(DEFINED ABSENT_FILE)
+  file(REMOVE ${ABSENT_FILE})
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ENV} ${TOOL} ${ARGS}
                 RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "speculators-registry ${ARGS} -> ${code}\n--- stdout\n${out}--- stderr\n${err}")
@@ -21,6 +25,9 @@ if(DEFINED EXPECT_OUTPUT AND NOT "${out}${err}" MATCHES "${EXPECT_OUTPUT}")
 endif()
 if(DEFINED REJECT_OUTPUT AND "${out}${err}" MATCHES "${REJECT_OUTPUT}")
   message(FATAL_ERROR "output matches what it must not: ${REJECT_OUTPUT}")
+endif()
+if(DEFINED ABSENT_FILE AND EXISTS ${ABSENT_FILE})
+  message(FATAL_ERROR "${ABSENT_FILE} was written: plugin code ran")
 endif()
 foreach(check IN LISTS JSON_CHECKS)
   string(REPLACE "|" ";" parts "${check}")

@@ -48,6 +48,12 @@ struct Throws : speculators::AutoClassRegistryMixin<Throws> {
 };
 
 /// Discovery on, but no package named.
+// Plugins whose static initializer leaves a marker file, to show whether their code ran.
+struct Marked : speculators::AutoClassRegistryMixin<Marked> {
+  static constexpr std::string_view auto_package = "fx.marked";
+  virtual ~Marked() = default;
+};
+
 struct NoPackage : speculators::AutoClassRegistryMixin<NoPackage> {
   virtual ~NoPackage() = default;
 };

@@ -28,6 +28,7 @@ struct OwnedEntry {
   std::string signature;
   std::string description;
   ErasedFactory factory;
+  const void* extension;
 };
 
 // A deque: entries never move, so the C strings handed to the host stay valid.
@@ -40,7 +41,7 @@ SPECULATORS_DETAIL_HIDDEN inline void add_entry(std::string_view registry_key, c
   try {
     owned_entries().push_back(OwnedEntry{std::string(registry_key), std::string(fields.name),
                                          std::string(fields.type_name), std::string(fields.signature),
-                                         std::string(fields.description), fields.factory});
+                                         std::string(fields.description), fields.factory, fields.extension});
   } catch (...) {
     // Out of memory while the plugin loads: the class is missing from the descriptor, and
     // the host reports an unknown key if it is asked for. Nothing may escape a static initializer.
@@ -54,7 +55,7 @@ SPECULATORS_DETAIL_HIDDEN inline const SpeculatorsPluginDescriptor* descriptor()
     std::vector<SpeculatorsPluginEntry> out;
     for (const OwnedEntry& e : owned_entries()) {
       out.push_back(SpeculatorsPluginEntry{e.registry_key.c_str(), e.name.c_str(), e.type_name.c_str(),
-                                           e.signature.c_str(), e.description.c_str(), e.factory});
+                                           e.signature.c_str(), e.description.c_str(), e.factory, e.extension});
     }
     return out;
   }();

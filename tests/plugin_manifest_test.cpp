@@ -1,0 +1,104 @@
+// The manifest: read from the file without loading it, checked before any plugin code runs,
+// and in agreement with what the plugin registers once loaded.
+#include <speculators/plugins.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "fixture_bases.hpp"
+#include "plugin_test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using EntrySet = std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>>;
+
+EntrySet entry_set(const speculators::PluginInfo& info) {
+  EntrySet out;
+  for (const auto& e : info.entries) out.emplace(e.registry_key, e.name, e.type_name, e.signature, e.description);
+  return out;
+}
+
+// Where the fixture plugins of fx.marked leave their marker when their code runs.
+fs::path marker() {
+  static const fs::path path = [] {
+    fs::path p = fx::scratch_dir() / "ran";
+    ::setenv("SPECULATORS_TEST_MARKER", p.c_str(), 1);
+    return p;
+  }();
+  return path;
+}
+
+struct HostMarked : fx::Marked {};
+
+TEST(PluginManifest, ManifestAndRegistrationsAgreeEntryForEntry) {
+  for (const char* file : {"fx/good/alpha.so", "fx/good/sub/beta.so", "fx/colors/blue.so", "fx/good/counted.so"}) {
+    SCOPED_TRACE(file);
+    const fs::path path = fx::fixture_root("good") / file;
+    const speculators::PluginInfo declared = speculators::read_plugin_manifest(path);
+    ASSERT_TRUE(declared.has_manifest);
+    ASSERT_FALSE(declared.entries.empty());
+    EXPECT_EQ(declared.abi_tag, SPECULATORS_ABI_TAG);
+    const speculators::PluginInfo loaded = speculators::load_plugin(path);
+    EXPECT_TRUE(loaded.has_manifest);
+    EXPECT_EQ(entry_set(declared), entry_set(loaded));
+  }
+}
+
+TEST(PluginManifest, ReadingItRunsNoPluginCode) {
+  const fs::path plugin = fx::fixture_root("marked") / "fx/marked/ok.so";
+  const speculators::PluginInfo info = speculators::read_plugin_manifest(plugin);
+  ASSERT_EQ(info.entries.size(), 1U);
+  EXPECT_EQ(info.entries[0].name, "ok");
+  EXPECT_EQ(info.entries[0].registry_key, "fx::Marked");
+  EXPECT_FALSE(fs::exists(marker()));
+  // Control: loading it does run its code, so the marker is a fair witness.
+  speculators::load_plugin(plugin);
+  EXPECT_TRUE(fs::exists(marker()));
+}
+
+TEST(PluginManifest, AForeignStandardLibraryIsRefusedBeforeThePluginRuns) {
+  const fs::path m = marker();
+  speculators::add_plugin_directory(fx::fixture_root("foreign"));
+  try {
+    fx::Marked::registered_classes();
+    ADD_FAILURE() << "a plugin for another standard library was accepted";
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 1U);
+    EXPECT_NE(e.failures()[0].file.find("foreign_tag.so"), std::string::npos);
+    EXPECT_NE(e.failures()[0].reason.find("\"libfoo++0/not-this-host\""), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(m)) << "the refused plugin's static initializer ran";
+}
+
+TEST(PluginManifest, ATakenKeyIsRefusedBeforeThePluginRuns) {
+  const fs::path m = marker();
+  fx::Marked::register_class<HostMarked>("ok");
+  try {
+    speculators::load_plugin(fx::fixture_root("marked") / "fx/marked/ok.so");
+    ADD_FAILURE() << "a plugin reusing a taken key was loaded";
+  } catch (const speculators::PluginLoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"ok\" is already registered"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(m));
+}
+
+TEST(PluginManifest, APluginWithoutManifestStillLoadsWithAWarning) {
+  std::vector<std::string> warnings;
+  speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  const fs::path plugin = fx::fixture_root("manual") / "fx/marked/manual.so";
+  EXPECT_FALSE(speculators::read_plugin_manifest(plugin).has_manifest);
+  speculators::add_plugin_directory(fx::fixture_root("manual"));
+  EXPECT_EQ(fx::sorted_keys<fx::Marked>(), std::vector<std::string>{"manual"});
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("manual.so has no manifest"), std::string::npos) << warnings[0];
+  speculators::set_warning_handler({});
+}
+
+}  // namespace

@@ -1,0 +1,26 @@
+// A fixture plugin whose static initializer writes the file named by SPECULATORS_TEST_MARKER
+// (when set): the file exists exactly when the plugin's code has run. Built once as it is,
+// and once with a foreign ABI tag, which its manifest shows before anything is loaded.
+#include <cstdio>
+#include <cstdlib>
+
+#include "fixture_bases.hpp"
+
+namespace {
+
+struct LeaveMarker {
+  LeaveMarker() {
+    if (const char* path = std::getenv("SPECULATORS_TEST_MARKER")) {
+      if (std::FILE* f = std::fopen(path, "a")) {
+        std::fputs(FX_MARKED_KEY "\n", f);
+        std::fclose(f);
+      }
+    }
+  }
+} leave_marker;
+
+struct MarkedImpl : fx::Marked {};
+
+}  // namespace
+
+SPECULATORS_REGISTER(fx::Marked, MarkedImpl, FX_MARKED_KEY);
