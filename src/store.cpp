@@ -173,7 +173,16 @@ RegistryStore& registry_store(std::string_view key, std::string_view signature) 
   if (store.signature.empty()) {
     store.signature = signature;
   } else if (store.signature != signature) {
-    throw SignatureMismatchError(signature_mismatch_message(key, {}, signature, store.signature, {}), std::string(key));
+    // The registry's signature came from elsewhere first (a plugin registering into a base this
+    // program had not used yet, or another definition of the base): name where its classes are.
+    std::string origins;
+    const std::size_t count = entry_count(store);
+    for (std::size_t i = 0; i < count && i < 3; ++i) {
+      origins += (origins.empty() ? "" : ", ") + std::string(entry_origin(*entry_at(store, i)));
+    }
+    if (count > 3) origins += " and " + std::to_string(count - 3) + " more";
+    throw SignatureMismatchError(signature_mismatch_message(key, {}, signature, store.signature, origins),
+                                 std::string(key));
   }
   return store;
 }

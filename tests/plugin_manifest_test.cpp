@@ -102,3 +102,21 @@ TEST(PluginManifest, APluginWithoutManifestStillLoadsWithAWarning) {
 }
 
 }  // namespace
+
+namespace {
+
+// Known gap: a plugin loaded before the program uses a base sets that registry's signature.
+// When it was wrong, the program's base cannot use the registry; the error names the plugin.
+TEST(PluginSignature, AStaleSignatureSetFirstIsReportedWithThePluginFile) {
+  speculators::load_plugin(fx::fixture_root("bad") / "fx/bad/wrong_signature.so");
+  try {
+    fx::Bad::create("liar", 1);
+    ADD_FAILURE() << "the program's base used a registry of another signature";
+  } catch (const speculators::SignatureMismatchError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("wrong_signature.so"), std::string::npos) << what;
+    EXPECT_NE(what.find("expected \"fx::Bad(int)\", found \"fx::Bad(double)\""), std::string::npos) << what;
+  }
+}
+
+}  // namespace
