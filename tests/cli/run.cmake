@@ -1,18 +1,18 @@
 # Runs the speculators-registry tool once and checks what a script would rely on.
 #   -DTOOL=<binary> -DARGS=<list joined by ^^> [-DENV=<VAR=value list joined by ^^>] -DEXPECT_CODE=<n>
-#   [-DEXPECT_OUTPUT=<regex on stdout+stderr>] [-DREJECT_OUTPUT=<regex that must not match>]
-#   [-DABSENT_FILE=<file that must not exist afterwards>]
-#   [-DJSON_CHECKS=<list of "path|expected" joined by ^^>]: stdout is parsed as JSON; each path is a
+#   [-DOUTPUT=<regex on stdout+stderr>] [-DREJECT=<regex that must not match>]
+#   [-DABSENT=<file that must not exist afterwards>]
+#   [-DJSON=<list of "path|expected" joined by ^^>]: stdout is parsed as JSON; each path is a
 #   "/"-separated list of members and indexes (e.g. modules/0/entries/0/key), or "path|#n" for
 #   the length of an array.
 cmake_minimum_required(VERSION 3.25)
 
-foreach(list_var ARGS ENV JSON_CHECKS)
+foreach(list_var ARGS ENV JSON)
   string(REPLACE "^^" ";" ${list_var} "${${list_var}}")
 endforeach()
 
-if(DEFINED ABSENT_FILE)
-  file(REMOVE ${ABSENT_FILE})
+if(DEFINED ABSENT)
+  file(REMOVE ${ABSENT})
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ENV} ${TOOL} ${ARGS}
                 RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -20,16 +20,16 @@ message(STATUS "speculators-registry ${ARGS} -> ${code}\n--- stdout\n${out}--- s
 if(NOT code STREQUAL EXPECT_CODE)
   message(FATAL_ERROR "exit code ${code}, expected ${EXPECT_CODE}")
 endif()
-if(DEFINED EXPECT_OUTPUT AND NOT "${out}${err}" MATCHES "${EXPECT_OUTPUT}")
-  message(FATAL_ERROR "output does not match: ${EXPECT_OUTPUT}")
+if(DEFINED OUTPUT AND NOT "${out}${err}" MATCHES "${OUTPUT}")
+  message(FATAL_ERROR "output does not match: ${OUTPUT}")
 endif()
-if(DEFINED REJECT_OUTPUT AND "${out}${err}" MATCHES "${REJECT_OUTPUT}")
-  message(FATAL_ERROR "output matches what it must not: ${REJECT_OUTPUT}")
+if(DEFINED REJECT AND "${out}${err}" MATCHES "${REJECT}")
+  message(FATAL_ERROR "output matches what it must not: ${REJECT}")
 endif()
-if(DEFINED ABSENT_FILE AND EXISTS ${ABSENT_FILE})
-  message(FATAL_ERROR "${ABSENT_FILE} was written: plugin code ran")
+if(DEFINED ABSENT AND EXISTS ${ABSENT})
+  message(FATAL_ERROR "${ABSENT} was written: plugin code ran")
 endif()
-foreach(check IN LISTS JSON_CHECKS)
+foreach(check IN LISTS JSON)
   string(REPLACE "|" ";" parts "${check}")
   list(GET parts 0 path)
   list(GET parts 1 expected)
