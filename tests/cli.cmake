@@ -4,18 +4,24 @@ set(cli_tool $<TARGET_FILE:speculators_registry_cli>)
 set(cli_fx ${SPECULATORS_TEST_PLUGIN_ROOT})
 set(cli_examples ${PROJECT_BINARY_DIR}/plugins/speculators/proposals)
 
-# cli_test(<name> <exit code> ARGS ... [ENV ...] [OUTPUT <regex>] [REJECT <regex>] [ABSENT <file>]
+# cli_test(<name> <exit code> ARGS ... [TERMINAL] [ENV ...] [OUTPUT <regex>] [REJECT <regex>] [ABSENT <file>]
 #          [JSON <path|value>...])
 function(cli_test name code)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "OUTPUT;REJECT;ABSENT" "ARGS;ENV;JSON")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "TERMINAL" "OUTPUT;REJECT;ABSENT" "ARGS;ENV;JSON")
+  set(tool ${cli_tool})
+  if(arg_TERMINAL)  # on a pseudo-terminal, through script(1) from Debian's essential bsdutils
+    list(JOIN arg_ARGS " " words)
+    set(tool script)
+    set(arg_ARGS -qec "${cli_tool} ${words}" /dev/null)
+  endif()
   # add_test splits arguments at ';': lists travel joined by "^^" and run.cmake splits them.
   list(JOIN arg_ARGS "^^" args)
   list(JOIN arg_JSON "^^" arg_JSON)
   list(PREPEND arg_ENV "SPECULATORS_PLUGIN_PATH=" "NO_COLOR=1")
   list(JOIN arg_ENV "^^" env)
-  set(command ${CMAKE_COMMAND} "-DTOOL=${cli_tool}" "-DARGS=${args}" "-DEXPECT_CODE=${code}" "-DENV=${env}")
+  set(command ${CMAKE_COMMAND} "-DTOOL=${tool}" "-DARGS=${args}" "-DEXPECT_CODE=${code}" "-DENV=${env}")
   foreach(check OUTPUT REJECT ABSENT JSON)
-    if(DEFINED arg_${check})
+    if(NOT "${arg_${check}}" STREQUAL "")
       list(APPEND command "-D${check}=${arg_${check}}")
     endif()
   endforeach()
@@ -89,6 +95,12 @@ cli_test(doctor.bad_plugins 1 ARGS doctor --json --plugin-path ${cli_fx}/bad
          JSON "healthy|OFF" "search_path/0/source|add_plugin_directory")
 cli_test(doctor.bad_plugins_text 1 ARGS doctor --plugin-path ${cli_fx}/bad
          OUTPUT "failed: .*truncated.so: is a truncated ELF file.*problems found")
+
+# colour: only on a terminal, never with NO_COLOR, never in JSON
+cli_test(colour.on_terminal 0 TERMINAL ARGS list ENV "NO_COLOR=" OUTPUT "[[]1mMODULE")
+cli_test(colour.not_piped 0 ARGS list ENV "NO_COLOR=" REJECT "[[]1m")
+cli_test(colour.no_color 0 TERMINAL ARGS list ENV "NO_COLOR=1" REJECT "[[]1m" OUTPUT "MODULE")
+cli_test(colour.not_in_json 0 TERMINAL ARGS list --json ENV "NO_COLOR=" REJECT "[[]1m" OUTPUT "\"modules\"")
 
 # usage
 cli_test(usage.no_verb 2 OUTPUT "A subcommand is required")

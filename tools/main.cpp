@@ -39,7 +39,9 @@ struct Style {
 };
 
 Style style_for(bool json_output) {
-  return Style{!json_output && ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr};
+  const char* no_color = std::getenv("NO_COLOR");  // set and not empty: no colour (no-color.org)
+  const bool colour_refused = no_color != nullptr && *no_color != '\0';
+  return Style{!json_output && ::isatty(STDOUT_FILENO) != 0 && !colour_refused};
 }
 
 // An aligned table: columns as wide as their widest cell; the last column is not padded.
