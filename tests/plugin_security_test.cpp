@@ -132,4 +132,20 @@ TEST(PluginSecurity, DanglingSymbolicLinkIsReported) {
   EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
 }
 
+TEST(PluginSecurity, SymbolicLinkLoopsAreReportedAndDoNotTrapTheScan) {
+  const fs::path root = add_good_copy();
+  const fs::path dir = root / "fx" / "good";
+  fs::create_symlink(dir / "loop_b.so", dir / "loop_a.so");  // two files pointing at each other
+  fs::create_symlink(dir / "loop_a.so", dir / "loop_b.so");
+  fs::create_directory_symlink(dir, dir / "sub" / "again");  // a directory loop: not followed
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  ASSERT_EQ(failures.size(), 2U);
+  for (const auto& f : failures) {
+    EXPECT_NE(f.reason.find("is a dangling or looping symbolic link"), std::string::npos) << f.reason;
+  }
+  EXPECT_EQ(failures[0].file, (dir / "loop_a.so").string());
+  EXPECT_EQ(failures[1].file, (dir / "loop_b.so").string());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
 }  // namespace
