@@ -77,6 +77,19 @@ TEST(PluginManifest, AForeignStandardLibraryIsRefusedBeforeThePluginRuns) {
   EXPECT_FALSE(fs::exists(m)) << "the refused plugin's static initializer ran";
 }
 
+TEST(PluginManifest, APluginThatWouldEndTheProcessIsNeverRunWhenItsManifestFails) {
+  // Its static initializer calls _Exit(3): this test gets to its checks only if it never ran.
+  speculators::add_plugin_directory(fx::fixture_root("foreign_exits"));
+  try {
+    fx::Marked::registered_classes();
+    ADD_FAILURE() << "the plugin was accepted";
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 1U);
+    EXPECT_NE(e.failures()[0].file.find("exits.so"), std::string::npos);
+    EXPECT_NE(e.failures()[0].reason.find("standard library"), std::string::npos) << e.what();
+  }
+}
+
 TEST(PluginManifest, ATakenKeyIsRefusedBeforeThePluginRuns) {
   const fs::path m = marker();
   fx::Marked::register_class<HostMarked>("ok");

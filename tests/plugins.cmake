@@ -130,6 +130,8 @@ speculators_link_whole(registry_tests fx_where_static)
 fx_plugin(fx_marked_ok marked fx.marked ok marked.cpp FX_MARKED_KEY="ok")
 fx_plugin(fx_marked_foreign foreign fx.marked foreign_tag marked.cpp FX_MARKED_KEY="foreign"
           SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
+fx_plugin(fx_marked_exits foreign_exits fx.marked exits marked.cpp FX_MARKED_KEY="exits" FX_MARKED_EXITS
+          SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
 fx_raw_plugin(fx_marked_manual manual fx.marked manual manual.cpp)
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp)
 

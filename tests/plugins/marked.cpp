@@ -1,6 +1,7 @@
 // A fixture plugin whose static initializer writes the file named by SPECULATORS_TEST_MARKER
 // (when set): the file exists exactly when the plugin's code has run. Built once as it is,
-// and once with a foreign ABI tag, which its manifest shows before anything is loaded.
+// and with a foreign ABI tag, which its manifest shows before anything is loaded (once more
+// with an initializer that ends the process, FX_MARKED_EXITS).
 #include <cstdio>
 #include <cstdlib>
 
@@ -10,6 +11,9 @@ namespace {
 
 struct LeaveMarker {
   LeaveMarker() {
+#if defined(FX_MARKED_EXITS)
+    std::_Exit(3);  // what a hostile or broken plugin may do: the host cannot survive it if it runs
+#endif
     if (const char* path = std::getenv("SPECULATORS_TEST_MARKER")) {
       if (std::FILE* f = std::fopen(path, "a")) {
         std::fputs(FX_MARKED_KEY "\n", f);
