@@ -4,7 +4,7 @@
 Every figure is a median over the repetitions, and every ratio compares runs of the same
 process. Standard library only.
 
-Usage: report.py RESULTS.json OUTPUT.md [--command "bench/run"]
+Usage: report.py RESULTS.json OUTPUT.md [--command "bench/run"] [--discovery DISCOVERY.jsonl]
 """
 import argparse
 import json
@@ -18,6 +18,9 @@ CREATE_FLOOR_TARGET = 1.3  # create(name) at most this many times std::make_uniq
 FIND_GROWTH_TARGET = 2.0  # find() on 100k and 1M names at most this many times find() on 10
 THREAD_SCALING_TARGET = 1.8  # two readers at least this many times the throughput of one
 WRITER_COST_TARGET = 1.10  # a registering thread slows readers by at most 10%
+DISCOVERY_TARGET = 1.2  # first registered_classes() at most this many times a bare dlopen of the same files
+MANIFEST_SPEEDUP_TARGET = 10.0  # reading the manifests at least this many times faster than loading
+DISCOVERY_MODES = ("registry", "dlopen", "manifest")
 
 KEY_FORMS = [("string_view", "`std::string_view`"), ("const_char", "`const char*`"), ("string", "`std::string`")]
 SIZES = [10, 1000, 100000, 1000000]
@@ -270,11 +273,78 @@ about 5 minutes to compile in one translation unit (1,000 take 19 s).
 """
 
 
+def load_discovery(path):
+    """The discovery runs (one JSON object a line from bench/discovery_probe), as
+    {plugins: {mode: [ns, ...]}}."""
+    runs = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                run = json.loads(line)
+                runs.setdefault(run["plugins"], {}).setdefault(run["mode"], []).append(run["ns"])
+    return runs
+
+
+def median(values):
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def section_discovery(runs):
+    rows = []
+    checks = []
+    repetitions = min(len(times) for modes in runs.values() for times in modes.values())
+    for count in sorted(runs):
+        med = {mode: median(runs[count][mode]) for mode in DISCOVERY_MODES}
+        low = {mode: min(runs[count][mode]) for mode in DISCOVERY_MODES}
+        load_ratio = med["registry"] / med["dlopen"]
+        list_ratio = med["dlopen"] / med["manifest"]
+        cells = " | ".join(f"{med[mode] / 1e6:.3f} ({low[mode] / 1e6:.3f})" for mode in DISCOVERY_MODES)
+        rows.append(f"| {count:,} | {cells} | {load_ratio:.2f} | {list_ratio:.1f} "
+                    f"| {(med['registry'] - med['dlopen']) / count / 1e3:,.1f} |")
+        checks.append(f"| N = {count:,}: first `registered_classes()` vs bare `dlopen` | <= {DISCOVERY_TARGET} "
+                      f"| {load_ratio:.2f} | {verdict(load_ratio <= DISCOVERY_TARGET)} |")
+        checks.append(f"| N = {count:,}: listing from manifests vs loading (bare `dlopen`), speed-up "
+                      f"| >= {MANIFEST_SPEEDUP_TARGET:.0f} | {list_ratio:.1f} "
+                      f"| {verdict(list_ratio >= MANIFEST_SPEEDUP_TARGET)} |")
+    return f"""\
+## 5. Discovering and loading N plugins
+
+N plugin files in package `bench.probes`, each one `SPECULATORS_REGISTER(bench::Probe,
+Probe<k>, "p<k>")` (`bench/probe_plugin.cpp`, built once per k with `speculators_add_plugin`),
+handled three ways by `bench/discovery_probe`, one fresh process per run (discovery happens
+once per process), timed inside the process around the operation only:
+
+- *registry*: `add_plugin_directory(root)`, then the first `Probe::registered_classes()`,
+  which finds the package's files, checks them (permissions, ELF header, manifest), loads
+  them, checks their descriptors and registers their classes;
+- *dlopen*: the floor, the same files found by a recursive walk of the package directory,
+  sorted, then `dlopen(RTLD_NOW | RTLD_LOCAL)` and `dlsym` of the entry point, nothing else;
+- *manifest*: the same walk, then `read_plugin_manifest()` on each file; nothing is loaded.
+
+{repetitions} runs of each, sizes and modes interleaved. Times in ms, median (fastest in
+brackets). 1,000 plugins are not measured: each plugin is its own shared object of two
+translation units, about 2 s of CPU each to compile and link on this machine even with a
+precompiled registry header (100 take about 2 minutes on 2 cores), so 1,000 would take
+about 17 minutes.
+
+| N | registry | dlopen | manifest | registry / dlopen | dlopen / manifest | registry's extra us per plugin |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+{chr(10).join(rows)}
+
+| target | wanted | measured | |
+| --- | --- | ---: | --- |
+{chr(10).join(checks)}
+"""
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results")
     parser.add_argument("output")
     parser.add_argument("--command", default="bench/run")
+    parser.add_argument("--discovery", help="runs of bench/discovery_probe, one JSON object a line")
     parser.add_argument("--analysis", default=os.path.join(os.path.dirname(__file__), "analysis.md"),
                         help="hand-written notes appended to the report")
     args = parser.parse_args()
@@ -292,6 +362,8 @@ def main():
     ]
     if "startup/registrations:0" in runs:
         parts.append(section_startup(figures, context.get("static_classes", "?")))
+    if args.discovery:
+        parts.append(section_discovery(load_discovery(args.discovery)))
     if os.path.exists(args.analysis):
         with open(args.analysis, encoding="utf-8") as f:
             parts.append(f.read())
