@@ -296,11 +296,9 @@ std::string package_directory(std::string_view package) {
 }
 
 // Why `file` under `root` is refused by the security checks; empty when accepted.
-std::string security_problem(const Loader& state, const fs::path& root, const fs::path& file) {
-  std::error_code ec;
-  const fs::path real_root = fs::canonical(root, ec);
-  const fs::path real_file = fs::canonical(file, ec);
-  if (ec) return "cannot be resolved: " + ec.message();
+// `real_root` and `real_file` are canonical: each costs a readlink per path component, so the
+// scan resolves a root once and a file once (measured in bench/: discovery).
+std::string security_problem(const Loader& state, const fs::path& real_root, const fs::path& real_file) {
   const std::string prefix = real_root.string() + "/";
   if (!real_file.string().starts_with(prefix)) {
     return "is a symbolic link leading out of its plugin directory " + real_root.string() + " (to " +
@@ -325,6 +323,8 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
   for (const SearchPathEntry& entry : resolve_search_path(state, true)) {
     const fs::path package_dir = fs::path(entry.directory) / relative;
     std::error_code ec;
+    const fs::path real_root = fs::canonical(entry.directory, ec);  // once per entry, not per file
+    if (ec) continue;  // the entry vanished since the search path was resolved
     if (!fs::is_directory(package_dir, ec)) continue;
     // Directory symlinks are not followed, so a link loop cannot trap the scan.
     fs::recursive_directory_iterator it(package_dir, fs::directory_options::skip_permission_denied, ec);
@@ -354,11 +354,15 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
           refused.push_back({file.string(), name, "is a dangling or looping symbolic link"});
         continue;
       }
-      if (std::string problem = security_problem(state, entry.directory, file); !problem.empty()) {
+      std::error_code resolve_ec;
+      const fs::path real_file = fs::canonical(file, resolve_ec);
+      std::string problem =
+          resolve_ec ? "cannot be resolved: " + resolve_ec.message() : security_problem(state, real_root, real_file);
+      if (!problem.empty()) {
         refused.push_back({file.string(), name, std::move(problem)});
         continue;
       }
-      by_name.emplace(name, PluginModule{name, fs::canonical(file, ec).string(), entry.directory, false});
+      by_name.emplace(name, PluginModule{name, real_file.string(), entry.directory, false});
     }
   }
   std::vector<PluginModule> modules;
