@@ -140,7 +140,7 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
     fields.factory = raw->factory;
     fields.extension = raw->extension;
     try {
-      detail::add_entry_locked(detail::store_for_key(entry.registry_key), fields);
+      detail::add_entry(detail::store_for_key(entry.registry_key), fields);
     } catch (const RegistryError& e) {
       problems.emplace_back(e.what());
     }

@@ -217,7 +217,8 @@ std::string key_problem(std::string_view key) {
   return {};
 }
 
-const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields) {
+// Takes the store's write lock itself; the one registration path of programs and plugins.
+const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
   const std::string problem = key_problem(fields.name);
   if (!problem.empty()) {
     throw InvalidKeyError(invalid_key_message(store.key, fields.name, problem), store.key, std::string(fields.name));
@@ -247,8 +248,6 @@ const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields) {
   table.count.store(count + 1, std::memory_order_release);
   return entry;
 }
-
-const Entry& add_entry(RegistryStore& store, const EntryFields& fields) { return add_entry_locked(store, fields); }
 
 void defer_error(std::string_view registry_key, std::exception_ptr error) noexcept {
   try {

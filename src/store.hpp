@@ -74,9 +74,6 @@ std::string store_signature(RegistryStore& store);
 /// The store for `key`, made if missing, with no signature check (the plugin loader's view).
 RegistryStore& store_for_key(std::string_view key);
 
-/// Registers under the store's write lock; `origin` is copied into the entry. Throws as add_entry.
-const Entry& add_entry_locked(RegistryStore& store, const EntryFields& fields);
-
 /// The key check shared by every registration: empty, padded or control characters are refused.
 /// @returns an empty string when `key` is valid, else the reason.
 std::string key_problem(std::string_view key);
