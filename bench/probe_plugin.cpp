@@ -1,24 +1,22 @@
-// One plugin of the discovery benchmark: a single registration under the key "p<index>".
-// bench/CMakeLists.txt builds this file once per index (a generated source defines it and
-// includes this one), so that the plugins differ only in their key and class name.
+// The template plugin of the discovery benchmark: one class registered into each base of
+// bench/discovery_probe.hpp, under the key "fleet_000000". bench/CMakeLists.txt builds it once
+// and writes N copies with tests/support/make_fleet.cpp, each with the placeholder
+// fleet_000000 replaced by its own name (fleet_000001, ...) in its keys, class names and
+// manifest, so that the copies are distinct plugins that differ only in those names.
 #include "discovery_probe.hpp"
-
-#ifndef SPECULATORS_BENCH_PROBE_INDEX
-#error "bench/CMakeLists.txt generates a source defining SPECULATORS_BENCH_PROBE_INDEX"
-#endif
-
-#define SPECULATORS_BENCH_CAT2(a, b) a##b
-#define SPECULATORS_BENCH_CAT(a, b) SPECULATORS_BENCH_CAT2(a, b)
-#define SPECULATORS_BENCH_STR2(x) #x
-#define SPECULATORS_BENCH_STR(x) SPECULATORS_BENCH_STR2(x)
-#define SPECULATORS_BENCH_PROBE SPECULATORS_BENCH_CAT(Probe, SPECULATORS_BENCH_PROBE_INDEX)
 
 namespace {
 
-struct SPECULATORS_BENCH_PROBE final : bench::Probe {
-  int id() const override { return SPECULATORS_BENCH_PROBE_INDEX; }
+// The class names hold the placeholder too, so that each copy's classes have their own names.
+struct Probe_fleet_000000 final : bench::Probe {
+  int id() const override { return 0; }
+};
+
+struct LazyProbe_fleet_000000 final : bench::LazyProbe {
+  int id() const override { return 0; }
 };
 
 }  // namespace
 
-SPECULATORS_REGISTER(bench::Probe, SPECULATORS_BENCH_PROBE, "p" SPECULATORS_BENCH_STR(SPECULATORS_BENCH_PROBE_INDEX));
+SPECULATORS_REGISTER(bench::Probe, Probe_fleet_000000, "fleet_000000");
+SPECULATORS_REGISTER(bench::LazyProbe, LazyProbe_fleet_000000, "fleet_000000");

@@ -6,6 +6,9 @@
 // report.py finds the runs by the names given here.
 #include <speculators/registry.hpp>
 
+#include "compare/create_compare.hpp"
+#include "create_by_name.hpp"
+
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <spawn.h>
@@ -116,9 +119,10 @@ struct Polygon final : Shape {
 };
 
 constexpr int shape_count = 64;
-constexpr int created_shape = 37;  // the one every create() benchmark builds
-
-std::string shape_name(int n) { return "polygon_" + std::to_string(n); }
+using bench::create_by_name;
+using bench::created_shape;
+using bench::KeyForm;
+using bench::shape_name;
 
 struct Shapes {
   PlainRegistry<Shape> plain;
@@ -142,26 +146,6 @@ const Shapes& shapes() {
 void create_floor(benchmark::State& state) {
   for (auto _ : state) {
     std::unique_ptr<Shape> shape = std::make_unique<Polygon<created_shape>>();
-    benchmark::DoNotOptimize(shape.get());
-  }
-}
-
-/// How the caller holds the name it creates by.
-enum class KeyForm { string_view, c_string, string };
-
-template <KeyForm Form, class Create>
-void create_by_name(benchmark::State& state, Create&& create) {
-  std::string name = shape_name(created_shape);
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(name);  // the name is not a constant the compiler can fold
-    std::unique_ptr<Shape> shape;
-    if constexpr (Form == KeyForm::string_view) {
-      shape = create(std::string_view(name));
-    } else if constexpr (Form == KeyForm::c_string) {
-      shape = create(name.c_str());
-    } else {
-      shape = create(name);
-    }
     benchmark::DoNotOptimize(shape.get());
   }
 }
@@ -402,6 +386,7 @@ void register_benchmarks() {
   add("create/plain/string_view", create_plain<KeyForm::string_view>);
   add("create/plain/const_char", create_plain<KeyForm::c_string>);
   add("create/plain/string", create_plain<KeyForm::string>);
+  bench::compare::register_create_benchmarks(min_time_seconds);
 
   add("find/registry/10", find_registry<10>);
   add("find/registry/1000", find_registry<1000>);
