@@ -109,7 +109,7 @@ ConfigObject* parse_checked(const RegistryRef& registry, const json& j, ConfigCo
       }
     }
   }
-  std::unique_ptr<ConfigObject> object(registry.instantiate(entry->factory));
+  std::unique_ptr<ConfigObject> object(registry.instantiate(load_factory(*entry)));
   if (expected != nullptr && !expected->accepts(*object)) {
     const PointerSegment at(context, registry.discriminator);
     context.problem(quoted(entry->name) + " is " + std::string(entry->type_name) + ", not " +
@@ -144,7 +144,7 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
   json names = json::array();
   for (std::size_t i = 0; i < entry_count(store); ++i) {
     const Entry* entry = entry_at(store, i);
-    const std::unique_ptr<ConfigObject> defaults(registry.instantiate(entry->factory));
+    const std::unique_ptr<ConfigObject> defaults(registry.instantiate(load_factory(*entry)));
     json cls = {{"type", "object"}, {"title", entry->name}, {"description", entry->description}};
     cls["properties"][discriminator] = {{"const", entry->name}};
     defaults->config_class().schema(*defaults, cls, context);

@@ -39,11 +39,21 @@ namespace {
 // The loader's state, process-wide. Never destroyed (plugins outlive every static).
 struct Loader {
   std::mutex mutex;  // serializes loading; never held while waiting for a store's populate lock
+  /// A plugin file, from its first sighting to loaded (or failed, for good).
   struct Module {
+    enum class Stage {
+      unread,  ///< nothing read yet
+      listed,  ///< manifest checked, classes listed in their registries, code not run
+      loaded,  ///< code loaded and its registrations checked (or failed: see `failure`)
+    };
+    Stage stage = Stage::unread;
     std::optional<std::string> failure;  // set: the module failed, with this reason
+    std::string name;                    // dotted module name, once a package scan found it
     PluginInfo info;
+    detail::FileIdentity identity;  // as checked with the manifest: the file that may be loaded
+    detail::Manifest manifest;
   };
-  std::map<std::string, Module, std::less<>> modules;  // by canonical file path
+  std::map<std::string, Module, std::less<>> modules;  // by canonical file path; nodes never move
   struct PackageScan {
     std::vector<PluginModule> modules;
     std::vector<PluginFailure> refused;  // reported to the first base that does not ignore them
@@ -88,7 +98,9 @@ std::string entry_text(const char* text) { return text == nullptr ? std::string(
 // Reads and checks the descriptor of an opened library, then registers its entries. Entry
 // problems (a duplicate key, a signature mismatch) fail that entry only; the good entries of
 // the same plugin are registered. @returns the failure reasons, empty on full success.
-std::vector<std::string> register_descriptor(detail::LibraryHandle library, const std::string& file, PluginInfo& info) {
+std::vector<std::string> register_descriptor(detail::LibraryHandle library, Loader::Module& module) {
+  const std::string& file = module.info.file;
+  PluginInfo& info = module.info;
   void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
   if (symbol == nullptr) {
     return {"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
@@ -139,6 +151,7 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, cons
     fields.origin = file;
     fields.factory = raw->factory;
     fields.extension = raw->extension;
+    fields.module = &module;  // fills the entries listed from this plugin's manifest
     try {
       detail::add_entry(detail::store_for_key(entry.registry_key), fields);
     } catch (const RegistryError& e) {
@@ -193,49 +206,107 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Plugin
          " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild";
 }
 
-// Loads `file` (canonical) once per process; the loader lock is held. @returns the failure.
-std::optional<std::string> load_locked(Loader& state, const std::string& file) {
-  if (auto it = state.modules.find(file); it != state.modules.end()) return it->second.failure;
-  Loader::Module& module = state.modules[file];
-  module.info.file = file;
+// Reads the manifest of `module` and checks it against the host; none of the plugin's code runs.
+std::vector<std::string> read_checked_manifest(Loader::Module& module) {
+  const std::string& file = module.info.file;
+  std::string problem = detail::check_plugin_file(file, module.identity);
+  if (problem.empty()) problem = detail::read_manifest(file, module.manifest);
+  if (!problem.empty()) return {std::move(problem)};
+  module.info.has_manifest = module.manifest.present;
+  return manifest_problems(module.manifest);
+}
+
+// Lists the classes of a checked manifest in their registries, without their code: each
+// entry gets its factory when the plugin loads (detail::load_factory).
+std::vector<std::string> list_classes(Loader::Module& module) {
   std::vector<std::string> problems;
-  detail::FileIdentity checked;
-  detail::Manifest manifest;
-  std::string problem = detail::check_plugin_file(file, checked);
-  if (problem.empty()) problem = detail::read_manifest(file, manifest);
-  if (!problem.empty()) {
-    problems.push_back(std::move(problem));
-  } else if (problems = manifest_problems(manifest); !problems.empty()) {
-    // Refused on its manifest alone: none of the plugin's code has run.
-  } else if (detail::identity_of(file) != checked) {
-    // Replaced between the check and the load: what was checked is not what would run.
-    problems.emplace_back(
-        "changed while it was being checked; install plugins by writing a new file and renaming "
-        "it over the old one, then load again");
-  } else {
-    std::string error;
-    loading_on_this_thread = true;
-    const detail::LibraryHandle library = detail::open_library(file, error);
-    loading_on_this_thread = false;
-    if (library.native == nullptr) {
-      problems.push_back("could not be loaded by the dynamic loader: " + error);
-    } else {
-      problems = register_descriptor(library, file, module.info);
-      module.info.has_manifest = manifest.present;
-      if (!manifest.present && problems.empty()) {
-        warn(state, file +
-                        " has no manifest (built without one, or by an older speculators_add_plugin); it was "
-                        "loaded to find its classes. Rebuild it so that it can be checked before it runs");
-      } else if (std::string disagreement = manifest_disagreement(manifest, module.info); !disagreement.empty()) {
-        problems.push_back(std::move(disagreement));
-      }
+  for (const detail::ManifestEntry& e : module.manifest.entries) {
+    detail::EntryFields fields;
+    fields.name = e.name;
+    fields.type_name = e.type_name;
+    fields.signature = e.signature;
+    fields.description = e.description;
+    fields.origin = module.info.file;
+    fields.module = &module;
+    try {
+      detail::add_entry(detail::store_for_key(e.registry_key), fields);
+    } catch (const RegistryError& error) {
+      problems.emplace_back(error.what());
     }
+  }
+  return problems;
+}
+
+// Loads the code of a module whose manifest was checked, and registers what it registers.
+std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
+  const std::string& file = module.info.file;
+  if (detail::identity_of(file) != module.identity) {
+    // Replaced since the check: what was checked is not what would run.
+    return {
+        "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
+        "the old one, and start the program again to use the new file"};
+  }
+  std::string error;
+  loading_on_this_thread = true;
+  const detail::LibraryHandle library = detail::open_library(file, error);
+  loading_on_this_thread = false;
+  if (library.native == nullptr) return {"could not be loaded by the dynamic loader: " + error};
+  std::vector<std::string> problems = register_descriptor(library, module);
+  if (!module.manifest.present && problems.empty()) {
+    warn(state, file +
+                    " has no manifest (built without one, or by an older speculators_add_plugin); it was "
+                    "loaded to find its classes. Rebuild it so that it can be checked before it runs");
+  } else if (std::string disagreement = manifest_disagreement(module.manifest, module.info); !disagreement.empty()) {
+    problems.push_back(std::move(disagreement));
+  }
+  return problems;
+}
+
+/// How far discovery takes a plugin: its classes listed from its manifest, or its code loaded.
+enum class Reach { list, load };
+
+// Takes `module` as far as `reach` asks, once per process (loader lock held). A plugin
+// without a manifest is loaded even to list it: its code is the only place its classes are
+// named. @returns the module's failure, kept for good once set.
+std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach) {
+  using Stage = Loader::Module::Stage;
+  if (module.failure || module.stage == Stage::loaded) return module.failure;
+  std::vector<std::string> problems;
+  if (module.stage == Stage::unread) {
+    problems = read_checked_manifest(module);  // refused here, none of the plugin's code has run
+    if (problems.empty() && reach == Reach::list && module.manifest.present) {
+      module.stage = Stage::listed;
+      problems = list_classes(module);
+    }
+  }
+  if (problems.empty() && (reach == Reach::load || module.stage == Stage::unread)) {
+    module.stage = Stage::loaded;
+    problems = load_code(state, module);
   }
   if (problems.empty()) return std::nullopt;
   std::string reason;
   for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
   module.failure = reason;
   return reason;
+}
+
+Loader::Module& module_for(Loader& state, const std::string& file) {
+  auto [it, inserted] = state.modules.try_emplace(file);
+  if (inserted) it->second.info.file = file;
+  return it->second;
+}
+
+PluginFailure record_failure(Loader& state, PluginFailure failure) {
+  state.failures.push_back(failure);
+  return failure;
+}
+
+// advance(), and the failure it caused, if it caused one now: each failure is reported once.
+std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module, Reach reach) {
+  const bool failed_before = module.failure.has_value();
+  const std::optional<std::string> failure = advance(state, module, reach);
+  if (!failure || failed_before) return std::nullopt;
+  return record_failure(state, {module.info.file, module.name, *failure});
 }
 
 std::vector<std::string> split_path_list(std::string_view text) {
@@ -378,12 +449,7 @@ bool is_ignored(std::string_view module, std::span<const std::string_view> ignor
   });
 }
 
-PluginFailure record_failure(Loader& state, PluginFailure failure) {
-  state.failures.push_back(failure);
-  return failure;
-}
-
-// Loads the modules of every package of `spec` not loaded yet (loader lock taken here).
+// Discovers the modules of every package of `spec` not loaded yet (loader lock taken here).
 // @returns the dotted names of the package's modules, and adds failures to `failures`.
 std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std::vector<PluginFailure>& failures) {
   Loader& state = loader();
@@ -393,6 +459,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
         "must not look up a registry while it loads. Move the lookup out of the initializer.");
   }
   std::lock_guard lock(state.mutex);
+  const Reach reach = spec.eager ? Reach::load : Reach::list;
   std::vector<std::string> names;
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
@@ -408,12 +475,12 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
     for (const PluginModule& module : cached->second.modules) {
       if (is_ignored(module.name, spec.ignored_modules)) continue;
       if (std::find(names.begin(), names.end(), module.name) != names.end()) continue;
-      const bool first_time = !state.modules.contains(module.file);
-      if (std::optional<std::string> failure = load_locked(state, module.file)) {
-        if (first_time) failures.push_back(record_failure(state, {module.file, module.name, *failure}));
-        continue;
+      Loader::Module& known = module_for(state, module.file);
+      if (known.name.empty()) known.name = module.name;
+      if (std::optional<PluginFailure> failure = advance_reporting(state, known, reach)) {
+        failures.push_back(std::move(*failure));
       }
-      names.push_back(module.name);
+      if (!known.failure) names.push_back(module.name);
     }
   }
   return names;
@@ -444,7 +511,11 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
   std::lock_guard lock(state.mutex);
   std::vector<PluginFailure> ignored;
   std::vector<PluginModule> modules = scan_package(state, package, refused != nullptr ? *refused : ignored);
-  for (PluginModule& m : modules) m.loaded = state.modules.contains(m.file) && !state.modules[m.file].failure;
+  for (PluginModule& m : modules) {
+    const auto known = state.modules.find(m.file);
+    m.loaded =
+        known != state.modules.end() && known->second.stage == Loader::Module::Stage::loaded && !known->second.failure;
+  }
   return modules;
 }
 
@@ -483,13 +554,13 @@ PluginInfo load_plugin(const fs::path& file) {
     throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
   }
   std::lock_guard lock(state.mutex);
-  const bool first_time = !state.modules.contains(real.string());
-  if (std::optional<std::string> failure = load_locked(state, real.string())) {
-    PluginFailure f{real.string(), {}, *failure};
-    if (first_time) record_failure(state, f);
+  Loader::Module& module = module_for(state, real.string());
+  advance_reporting(state, module, Reach::load);
+  if (module.failure) {
+    const PluginFailure f{real.string(), module.name, *module.failure};
     throw PluginLoadError(detail::plugin_failures_message({}, {f}), {}, {f});
   }
-  return state.modules[real.string()].info;
+  return module.info;
 }
 
 std::vector<PluginFailure> plugin_failures() {
@@ -579,6 +650,33 @@ bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failur
   lock.unlock();
   for (const PluginFailure& f : failures) handler(f);
   return true;
+}
+
+ErasedFactory load_factory(const Entry& entry) {
+  if (loading_on_this_thread) {
+    throw RegistryError(
+        "speculators: a class was created from inside a plugin's static initializer; a plugin "
+        "must not use a registry while it loads. Move the call out of the initializer.");
+  }
+  std::optional<PluginFailure> failure;
+  if (entry.module != nullptr) {
+    Loader& state = loader();
+    std::lock_guard lock(state.mutex);
+    // The entry's token is the module that listed it (list_classes): a node of `modules`.
+    auto& module = *static_cast<Loader::Module*>(const_cast<void*>(entry.module));
+    advance_reporting(state, module, Reach::load);
+    if (module.failure) failure = PluginFailure{module.info.file, module.name, *module.failure};
+  }
+  if (const ErasedFactory factory = entry.factory.load(std::memory_order_acquire)) return factory;
+  if (!failure) {
+    failure = PluginFailure{
+        std::string(entry_origin(entry)),
+        {},
+        "loaded without registering " + quoted(entry.name) + ", which its manifest lists; rebuild the plugin"};
+  }
+  std::vector<PluginFailure> failures{std::move(*failure)};
+  throw PluginLoadError(plugin_failures_message(entry.registry_key, failures), std::string(entry.registry_key),
+                        std::move(failures));
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {

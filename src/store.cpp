@@ -90,11 +90,23 @@ const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::st
   const std::string_view type_name = copy_fixed ? copies[1] : fields.type_name;
   const std::string_view signature = copy_fixed ? copies[2] : fields.signature;
   auto* entry = new (block.get()) Entry{
-      hash_key(fields.name), copies[0], type_name, signature, copies[3].empty() ? type_name : copies[3], store.key,
-      fields.factory,        {}};
+      hash_key(fields.name), copies[0],     type_name, signature, copies[3].empty() ? type_name : copies[3], store.key,
+      {fields.factory},      fields.module, {}};
   entry->origin.store(fields.origin.empty() ? nullptr : copies[4].data(), std::memory_order_relaxed);
   store.entry_blocks.push_back(std::move(block));
   return *entry;
+}
+
+// Whether `fields` is the loaded code of `listed`, a class listed from the same plugin's manifest.
+bool fills_listed_entry(const Entry& listed, const EntryFields& fields) noexcept {
+  return listed.module != nullptr && listed.module == fields.module && fields.factory != nullptr &&
+         listed.factory.load(std::memory_order_relaxed) == nullptr && listed.type_name == fields.type_name;
+}
+
+void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
+  if (fields.extension != nullptr && store.extension.load(std::memory_order_relaxed) == nullptr) {
+    store.extension.store(fields.extension, std::memory_order_release);
+  }
 }
 
 }  // namespace
@@ -231,6 +243,12 @@ const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
         std::string(fields.name));
   }
   if (const Entry* existing = find_entry(store, fields.name)) {
+    if (fills_listed_entry(*existing, fields)) {
+      // The plugin of a class listed from its manifest has loaded: the entry gets its code.
+      const_cast<Entry*>(existing)->factory.store(fields.factory, std::memory_order_release);
+      keep_extension(store, fields);
+      return *existing;
+    }
     const std::string new_origin = fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory))
                                                          : std::string(fields.origin);
     throw DuplicateKeyError(duplicate_key_message(store.key, fields.name, existing->type_name, entry_origin(*existing),
@@ -238,9 +256,7 @@ const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
                             store.key, std::string(fields.name));
   }
   const Entry& entry = make_entry(store, fields, fields.description);
-  if (fields.extension != nullptr && store.extension.load(std::memory_order_relaxed) == nullptr) {
-    store.extension.store(fields.extension, std::memory_order_release);
-  }
+  keep_extension(store, fields);
   Table& table = table_with_room(store);
   const std::size_t count = table.count.load(std::memory_order_relaxed);
   table.order[count] = &entry;
@@ -271,7 +287,8 @@ std::string_view entry_origin(const Entry& entry) {
   if (const char* known = entry.origin.load(std::memory_order_acquire)) return known;
   // The binary holding the factory: the executable or a shared library linked normally.
   // Interned, so the pointer stays valid; racing threads compute the same text.
-  const char* found = intern(binary_holding(reinterpret_cast<const void*>(entry.factory)));
+  const char* found =
+      intern(binary_holding(reinterpret_cast<const void*>(entry.factory.load(std::memory_order_acquire))));
   entry.origin.store(found, std::memory_order_release);
   return found;
 }

@@ -8,8 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <dlfcn.h>
-
 #include <functional>
 #include <latch>
 #include <thread>
@@ -145,15 +143,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<FirstCall>& param) { return std::string(param.param.name); });
 
 // The counters of fixture plugin counted.so, read from the copy this process loaded.
-int counted_plugin_counter(const char* function) {
-  const std::string file = (good_package / "counted.so").string();
-  void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  if (handle == nullptr) return -1;
-  const auto counter = reinterpret_cast<int (*)()>(::dlsym(handle, function));
-  const int value = counter == nullptr ? -1 : counter();
-  ::dlclose(handle);  // drops the reference taken above; the loader's own stays
-  return value;
-}
+int counted_plugin_counter(const char* function) { return fx::plugin_counter(good_package / "counted.so", function); }
 
 TEST(PluginDiscovery, ManyThreadsFirstCallLoadEachPluginOnce) {
   speculators::add_plugin_directory(fx::fixture_root("good"));

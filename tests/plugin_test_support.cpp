@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 
 namespace fx {
@@ -37,6 +39,15 @@ std::vector<std::string> module_names(const std::vector<speculators::PluginModul
   std::vector<std::string> names;
   for (const speculators::PluginModule& m : modules) names.push_back(m.name);
   return names;
+}
+
+int plugin_counter(const fs::path& file, const char* function) {
+  void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (handle == nullptr) return -1;
+  const auto counter = reinterpret_cast<int (*)()>(::dlsym(handle, function));
+  const int value = counter == nullptr ? -1 : counter();
+  ::dlclose(handle);  // drops the reference taken above; the loader's own stays
+  return value;
 }
 
 void set_plugin_path(const std::string& value) { ::setenv("SPECULATORS_PLUGIN_PATH", value.c_str(), 1); }

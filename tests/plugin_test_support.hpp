@@ -47,6 +47,10 @@ std::vector<std::string> registered_keys_now() {
 /// The module names of `modules`, in their order.
 std::vector<std::string> module_names(const std::vector<speculators::PluginModule>& modules);
 
+/// What the exported `int function()` of the plugin `file` returns, called in the copy this
+/// process loaded; -1 when the process has not loaded the file (nothing is loaded here).
+int plugin_counter(const std::filesystem::path& file, const char* function);
+
 /// Sets SPECULATORS_PLUGIN_PATH for the rest of the test process.
 void set_plugin_path(const std::string& value);
 

@@ -9,6 +9,9 @@
 #   bad/     package fx.bad: every kind of broken plugin between two good ones
 #   where/   package fx.where: the plugin copy of the same registration line
 #   throws/  package fx.throws: a plugin whose static initializer throws
+#   marked/, foreign/, foreign_exits/, manual/  package fx.marked: plugins that leave a marker
+#            file when their code runs, with and without a manifest, some refused by it
+#   lazy/    package fx.lazy: plugins counting their initializations, one with a missing library
 set(fx_sources ${CMAKE_CURRENT_LIST_DIR}/plugins)
 set(fx_root ${SPECULATORS_TEST_PLUGIN_ROOT})
 set(fx_targets "")
@@ -134,6 +137,13 @@ fx_plugin(fx_marked_exits foreign_exits fx.marked exits marked.cpp FX_MARKED_KEY
           SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
 fx_raw_plugin(fx_marked_manual manual fx.marked manual manual.cpp)
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp)
+
+# --- lazy/: package fx.lazy, listed from manifests and loaded on first create() ------
+fx_plugin(fx_lazy_one lazy fx.lazy one lazy.cpp FX_LAZY_KEY="one")
+fx_plugin(fx_lazy_two lazy fx.lazy two lazy.cpp FX_LAZY_KEY="two")
+fx_plugin(fx_lazy_broken lazy fx.lazy broken lazy.cpp FX_LAZY_KEY="broken" FX_LAZY_NEEDS_GONE)
+target_link_libraries(fx_lazy_broken PRIVATE fx_gone)
+target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_lazy_test.cpp)
 
 add_dependencies(registry_tests ${fx_targets})
 

@@ -87,6 +87,9 @@ class RegistryView;
 ///     the plugin packages to discover.
 ///   - `static constexpr std::array<std::string_view, N> auto_ignore_modules = {...};`
 ///     dotted module names that discovery skips.
+///   - `static constexpr bool registry_eager_load = true;` load every plugin at discovery, as
+///     Python imports every module. By default discovery lists a plugin's classes from the
+///     manifest in its file and loads the plugin the first time one of them is created.
 template <class Base, class... CtorArgs>
 class ClassRegistryMixin {
  public:
@@ -118,7 +121,9 @@ class ClassRegistryMixin {
   /// discovery failures are kept for the next call that throws.
   static class_info find(std::string_view name);
 
-  /// Every registered class, in registration order; with discovery on, plugins are loaded first.
+  /// Every registered class, in registration order. With discovery on, the packages are
+  /// discovered first: their classes are listed from the plugins' manifests (loaded only with
+  /// `registry_eager_load`, or for a plugin that has no manifest).
   /// @throws EmptyRegistryError when nothing is registered ("must be called after registering classes")
   static std::vector<class_info> registered_classes();
 
@@ -172,12 +177,18 @@ class ClassInfo {
   /// The help text given at registration, or the C++ type name when none was given.
   std::string_view description() const noexcept;
   /// Where the class comes from: the path of the executable or shared library holding it,
-  /// or of the plugin file it was loaded from.
+  /// or of the plugin file it was (or will be) loaded from.
   std::string_view origin() const;
+  /// Whether the class's code is in the process. False only for a class that discovery listed
+  /// from its plugin's manifest and nobody has created yet; `create()` loads the plugin.
+  bool is_loaded() const noexcept;
   /// The registry key of the base, e.g. "ns::TokenProposal".
   std::string_view registry_key() const noexcept;
 
-  /// Builds an instance. @throws RegistryError on an empty handle.
+  /// Builds an instance, loading the class's plugin first if it is not loaded yet (once per
+  /// process, whichever thread asks first).
+  /// @throws RegistryError on an empty handle
+  /// @throws PluginLoadError when the plugin fails to load, or loads without registering the class
   std::unique_ptr<Base> create(CtorArgs... args) const;
 
   friend bool operator==(const ClassInfo& a, const ClassInfo& b) noexcept { return a.entry_ == b.entry_; }
@@ -311,6 +322,10 @@ struct EntryFields {
   /// `type_name` and `signature` live as long as the process (compile-time storage, or a
   /// plugin, which is never unloaded): the store points at them instead of copying.
   bool static_texts = false;
+  /// Set, with a null `factory`: a class listed from this plugin's manifest, not loaded yet
+  /// (the loader's token for the plugin). When the plugin loads and registers the same class,
+  /// the listed entry gets its factory instead of a duplicate.
+  const void* module = nullptr;
   /// What a kind of registry keeps about itself, beyond its classes (a config registry: its
   /// parsing table, detail::RegistryRef). The store keeps the first one it is given, so that
   /// code without the base's type (a tool, another plugin) can reach the registry by key.
@@ -325,13 +340,15 @@ struct Entry {
   std::string_view signature;
   std::string_view description;
   std::string_view registry_key;
-  ErasedFactory factory;
+  std::atomic<ErasedFactory> factory;       ///< null until the plugin of a listed class is loaded
+  const void* module;                       ///< the plugin of a listed class (EntryFields::module), else null
   mutable std::atomic<const char*> origin;  ///< filled on first `origin()` when not known at registration
 };
 
 /// Which packages a base discovers, gathered from its static members.
 struct DiscoverySpec {
   bool enabled = false;
+  bool eager = false;  ///< load every plugin at discovery instead of listing manifests
   std::span<const std::string_view> packages;
   std::span<const std::string_view> ignored_modules;
 };
@@ -350,6 +367,9 @@ std::string_view entry_origin(const Entry& entry);
 [[noreturn]] void throw_empty_handle();
 bool is_populated(const RegistryStore& store) noexcept;
 bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures);
+/// The factory of `entry`, loading its plugin first when discovery only listed it.
+/// @throws PluginLoadError when the plugin fails to load or does not register the class
+ErasedFactory load_factory(const Entry& entry);
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec);
 std::vector<std::string> imported_modules(const RegistryStore& store);
 
@@ -438,6 +458,7 @@ template <class Base>
 constexpr DiscoverySpec discovery_spec_of() noexcept {
   DiscoverySpec spec;
   spec.enabled = Base::registry_auto_discovery;
+  if constexpr (requires { Base::registry_eager_load; }) spec.eager = Base::registry_eager_load;
   if constexpr (requires { Base::auto_package; }) spec.packages = names_of<Base::auto_package>::span();
   if constexpr (requires { Base::auto_ignore_modules; })
     spec.ignored_modules = names_of<Base::auto_ignore_modules>::span();
@@ -595,10 +616,17 @@ std::string_view ClassInfo<Base, CtorArgs...>::registry_key() const noexcept {
 }
 
 template <class Base, class... CtorArgs>
+bool ClassInfo<Base, CtorArgs...>::is_loaded() const noexcept {
+  return entry_->factory.load(std::memory_order_acquire) != nullptr;
+}
+
+template <class Base, class... CtorArgs>
 std::unique_ptr<Base> ClassInfo<Base, CtorArgs...>::create(CtorArgs... args) const {
   if (entry_ == nullptr) detail::throw_empty_handle();
+  detail::ErasedFactory erased = entry_->factory.load(std::memory_order_acquire);
+  if (erased == nullptr) erased = detail::load_factory(*entry_);  // a listed plugin class: load it once
   // The entry's signature was checked against this registry's when it was added.
-  const auto factory = reinterpret_cast<detail::TypedFactory<Base, CtorArgs...>>(entry_->factory);
+  const auto factory = reinterpret_cast<detail::TypedFactory<Base, CtorArgs...>>(erased);
   return std::unique_ptr<Base>(factory(std::forward<CtorArgs>(args)...));
 }
 
