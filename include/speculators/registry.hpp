@@ -137,17 +137,19 @@ class ClassRegistryMixin {
   /// Whether discovery has run for this registry (the seed's `registry_populated`).
   static bool registry_populated() noexcept;
 
-  /// Loads the modules of `auto_package` once: true the first time, false after.
+  /// Discovers the modules of `auto_package` once (listing their classes, or loading them with
+  /// `registry_eager_load`): true the first time, false after.
   /// @throws DiscoveryError  when `registry_auto_discovery` is false ("registry_auto_discovery is set to False")
   /// @throws PluginLoadError listing every plugin that failed; the good ones are registered
   static bool auto_populate_registry();
 
-  /// Loads every module of `auto_package` not loaded yet and returns the dotted names of the
-  /// modules of the package (loaded now or before).
+  /// Discovers every module of `auto_package` not discovered yet and returns the dotted names
+  /// of the modules of the package (discovered now or before).
   /// @throws DiscoveryError when the base has no `auto_package` ("auto_package must be set")
   static std::vector<std::string> auto_import_package_modules();
 
-  /// Dotted names of the modules that discovery loaded for this registry, in load order.
+  /// Dotted names of the modules that discovery took for this registry, in discovery order:
+  /// listed from their manifests, or loaded (ClassInfo::is_loaded() tells which classes are).
   static std::vector<std::string> auto_imported_modules();
 
  private:
