@@ -67,6 +67,37 @@ cli_test(list.runs_no_plugin_code 0 ARGS list --plugin-path ${cli_fx}/marked --p
 cli_test(inspect.runs_no_plugin_code 0 ARGS inspect ${cli_fx}/marked/fx/marked/ok.so
          ENV "SPECULATORS_TEST_MARKER=${cli_marker}" ABSENT ${cli_marker})
 
+# A directory of 1,000 such plugins: copies of the marked fixture, each with its own key,
+# written once at build time by tests/support/make_fleet.cpp (compiling them would take
+# half an hour). Listing them all loads none.
+include(${CMAKE_CURRENT_LIST_DIR}/support/fleet.cmake)
+set(cli_fleet_root ${CMAKE_CURRENT_BINARY_DIR}/cli-fleet)
+speculators_add_plugin(cli_fleet_template PACKAGE fx.template SOURCES ${CMAKE_CURRENT_LIST_DIR}/plugins/marked.cpp
+                       OUTPUT_ROOT ${CMAKE_CURRENT_BINARY_DIR}/cli-fleet-template NO_INSTALL)
+target_include_directories(cli_fleet_template PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugins)
+target_compile_definitions(cli_fleet_template PRIVATE FX_MARKED_KEY="fleet_000000")
+target_compile_options(cli_fleet_template PRIVATE -g0)  # no debug information copied 1,000 times
+speculators_fleet(cli_fleet TEMPLATE cli_fleet_template ROOT ${cli_fleet_root} PACKAGE fx.fleet COUNT 1000)
+add_dependencies(registry_tests cli_fleet)
+cli_test(list.fleet_of_1000_runs_no_plugin_code 0 ARGS list fx.fleet --json --plugin-path ${cli_fleet_root}
+         ENV "SPECULATORS_TEST_MARKER=${cli_marker}" ABSENT ${cli_marker}
+         JSON "modules|#1000" "refused|#0" "modules/0/module|fx.fleet.fleet_000000" "modules/0/entries|#1"
+              "modules/0/entries/0/key|fleet_000000" "modules/0/entries/0/registry|fx::Marked"
+              "modules/537/entries/0/key|fleet_000537" "modules/999/module|fx.fleet.fleet_000999"
+              "modules/999/entries/0/key|fleet_000999")
+# The generator refuses a template it cannot rewrite into valid copies: one without the
+# placeholder, and one holding it in a dynamic symbol name (here a symbol version name,
+# GLIBC_2.2.5), whose hash would go stale.
+set(fleet_refused ${CMAKE_CURRENT_BINARY_DIR}/fleet-refused)
+add_test(NAME fleet.refuses_template_without_placeholder
+         COMMAND speculators_make_fleet $<TARGET_FILE:fx_marked_ok> ${fleet_refused} fx.refused 2)
+set_tests_properties(fleet.refuses_template_without_placeholder PROPERTIES
+                     PASS_REGULAR_EXPRESSION "placeholder \"fleet_000000\" not found in .*ok.so")
+add_test(NAME fleet.refuses_placeholder_in_dynamic_symbols
+         COMMAND speculators_make_fleet $<TARGET_FILE:fx_marked_ok> ${fleet_refused} fx.refused 2 GLIBC_2)
+set_tests_properties(fleet.refuses_placeholder_in_dynamic_symbols PROPERTIES
+                     PASS_REGULAR_EXPRESSION "placeholder \"GLIBC_2\" is part of a dynamic symbol name")
+
 # schema and validate load only the plugins whose manifest names the registry: the test
 # root also holds a plugin that aborts the process when loaded.
 set(cli_config_registry cfgtest::TokenProposalConfig)
