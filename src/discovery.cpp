@@ -82,7 +82,7 @@ void warn(Loader& state, const std::string& text) {
   }
 }
 
-bool writable_by_others(const fs::path& path) {
+bool writable_by_others(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;
   return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
@@ -209,9 +209,9 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Plugin
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code runs.
 std::vector<std::string> read_checked_manifest(Loader::Module& module) {
   const std::string& file = module.info.file;
-  std::string problem = detail::check_plugin_file(file, module.identity);
-  if (problem.empty()) problem = detail::read_manifest(file, module.manifest);
-  if (!problem.empty()) return {std::move(problem)};
+  if (std::string problem = detail::check_plugin_file(file, module.identity, module.manifest); !problem.empty()) {
+    return {std::move(problem)};
+  }
   module.info.has_manifest = module.manifest.present;
   return manifest_problems(module.manifest);
 }
@@ -366,37 +366,68 @@ std::string package_directory(std::string_view package) {
   return dir;
 }
 
-// Why `file` under `root` is refused by the security checks; empty when accepted.
-// `real_root` and `real_file` are canonical: each costs a readlink per path component, so the
-// scan resolves a root once and a file once (measured in bench/: discovery).
-std::string security_problem(const Loader& state, const fs::path& real_root, const fs::path& real_file) {
-  const std::string prefix = real_root.string() + "/";
-  if (!real_file.string().starts_with(prefix)) {
-    return "is a symbolic link leading out of its plugin directory " + real_root.string() + " (to " +
-           real_file.string() + "); copy the plugin into the directory instead";
+// Directories of one scan found not writable by group or others, each with every directory
+// above it up to its search-path entry: a directory is checked once, not once per file.
+using CheckedDirectories = std::set<std::string, std::less<>>;
+
+// Why `real_file` under `real_root` (both canonical) is refused by the security checks; empty
+// when accepted.
+std::string security_problem(bool allow_writable, const std::string& real_root, const std::string& real_file,
+                             CheckedDirectories& checked) {
+  if (!real_file.starts_with(real_root + "/")) {
+    return "is a symbolic link leading out of its plugin directory " + real_root + " (to " + real_file +
+           "); copy the plugin into the directory instead";
   }
-  if (state.allow_writable || env_allows_writable()) return {};
-  for (fs::path p = real_file; p.string().size() >= real_root.string().size(); p = p.parent_path()) {
-    if (writable_by_others(p)) {
-      return (p == real_file ? std::string("is") : "is in directory " + p.string() + ", which is") +
+  if (allow_writable) return {};
+  // The file, then each directory up to the root, stopping at one already checked.
+  std::vector<std::string_view> directories;
+  for (std::string_view p = real_file;; p = p.substr(0, p.rfind('/'))) {
+    const bool is_file = p.size() == real_file.size();
+    if (!is_file && checked.contains(p)) break;
+    if (writable_by_others(std::string(p))) {
+      return (is_file ? std::string("is") : "is in directory " + std::string(p) + ", which is") +
              " writable by group or others, so another user could replace it; fix the permissions "
              "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
     }
-    if (p == real_root) break;
+    if (!is_file) directories.push_back(p);
+    if (p.size() <= real_root.size()) break;
   }
+  for (std::string_view directory : directories) checked.emplace(directory);
   return {};
 }
 
+// The dotted name of the module at `relative` (a path below the package's directory).
+std::string module_name(std::string_view package, std::string_view relative) {
+  relative.remove_suffix(std::string_view(".so").size());
+  std::string name(package);
+  for (std::size_t start = 0; start <= relative.size();) {
+    const std::size_t slash = std::min(relative.find('/', start), relative.size());
+    if (!name.empty()) name += '.';
+    name += relative.substr(start, slash - start);
+    start = slash + 1;
+  }
+  return name;
+}
+
 // Scans one package over the search path (lock held). Refused files are reported in `refused`.
+// A file's canonical path costs a readlink per path component, so the entry and the package
+// directory are resolved once and the files below from them: the walk follows no directory
+// links, so only a file that is itself a link needs resolving (measured in bench/: discovery).
 std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused) {
   std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
   const std::string relative = package_directory(package);
+  CheckedDirectories checked;
+  const bool allow_writable = state.allow_writable || env_allows_writable();
   for (const SearchPathEntry& entry : resolve_search_path(state, true)) {
     const fs::path package_dir = fs::path(entry.directory) / relative;
     std::error_code ec;
-    const fs::path real_root = fs::canonical(entry.directory, ec);  // once per entry, not per file
-    if (ec) continue;  // the entry vanished since the search path was resolved
     if (!fs::is_directory(package_dir, ec)) continue;
+    const std::string real_root = fs::canonical(entry.directory, ec).string();
+    if (ec) continue;  // the entry vanished since the search path was resolved
+    const std::string real_package = fs::canonical(package_dir, ec).string();
+    if (ec) continue;
+    const std::string& dir_text = package_dir.native();
+    const std::size_t prefix = dir_text.size() + (dir_text.ends_with('/') ? 0 : 1);
     // Directory symlinks are not followed, so a link loop cannot trap the scan.
     fs::recursive_directory_iterator it(package_dir, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
@@ -408,32 +439,29 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
         refused.push_back({package_dir.string(), std::string(package), "cannot be read: " + ec.message()});
         break;
       }
-      const fs::path& file = it->path();
-      if (file.extension() != ".so") continue;
-      std::string name(package);
+      const fs::directory_entry& found = *it;
+      const std::string& file = found.path().native();
+      // A *.so file, as path::extension() has it (a file named ".so" alone has none).
+      if (!file.ends_with(".so") || file.size() <= prefix + 3 || file[file.size() - 4] == '/') continue;
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
-      fs::path rel = file.lexically_relative(package_dir);
-      rel.replace_extension();
-      for (const fs::path& part : rel) {
-        if (!name.empty()) name += '.';
-        name += part.string();
-      }
+      const std::string_view below = std::string_view(file).substr(prefix);
+      std::string name = module_name(package, below);
       if (by_name.contains(name)) continue;
       std::error_code type_ec;
-      if (!fs::is_regular_file(file, type_ec)) {
-        if (fs::is_symlink(file, type_ec))
-          refused.push_back({file.string(), name, "is a dangling or looping symbolic link"});
+      const bool is_link = found.is_symlink(type_ec);
+      if (!found.is_regular_file(type_ec)) {
+        if (is_link) refused.push_back({file, name, "is a dangling or looping symbolic link"});
         continue;
       }
-      std::error_code resolve_ec;
-      const fs::path real_file = fs::canonical(file, resolve_ec);
-      std::string problem =
-          resolve_ec ? "cannot be resolved: " + resolve_ec.message() : security_problem(state, real_root, real_file);
+      std::string real_file = real_package + "/" + std::string(below);
+      if (is_link) real_file = fs::canonical(found.path(), type_ec).string();
+      std::string problem = type_ec ? "cannot be resolved: " + type_ec.message()
+                                    : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
-        refused.push_back({file.string(), name, std::move(problem)});
+        refused.push_back({file, name, std::move(problem)});
         continue;
       }
-      by_name.emplace(name, PluginModule{name, real_file.string(), entry.directory, false});
+      by_name.emplace(name, PluginModule{name, std::move(real_file), entry.directory, false});
     }
   }
   std::vector<PluginModule> modules;
@@ -525,8 +553,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
   std::string problem = ec ? "cannot be resolved: " + ec.message() : std::string();
   detail::FileIdentity identity;
   detail::Manifest manifest;
-  if (problem.empty()) problem = detail::check_plugin_file(real, identity);
-  if (problem.empty()) problem = detail::read_manifest(real, manifest);
+  if (problem.empty()) problem = detail::check_plugin_file(real, identity, manifest);
   if (!problem.empty()) {
     const PluginFailure failure{ec ? file.string() : real.string(), {}, problem};
     throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});

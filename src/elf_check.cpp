@@ -1,11 +1,16 @@
 #include "elf_check.hpp"
 
+#include "manifest.hpp"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace speculators::detail {
@@ -29,6 +34,21 @@ T read_at(std::span<const unsigned char> bytes, std::size_t offset) {
   T value;
   std::memcpy(&value, bytes.data() + offset, sizeof value);
   return value;
+}
+
+// Plugins up to this size are read whole by check_plugin_file().
+constexpr std::size_t whole_read_limit = 256 * 1024;
+
+// Reads `into.size()` bytes from the start of `fd`, or fewer at the end of the file or on an
+// error. @returns the bytes read.
+std::size_t read_fully(int fd, std::span<unsigned char> into) {
+  std::size_t got = 0;
+  while (got < into.size()) {
+    const ssize_t n = ::pread(fd, into.data() + got, into.size() - got, static_cast<off_t>(got));
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
 }
 
 FileIdentity identity_from(const struct stat& st) {
@@ -80,7 +100,17 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   return {};
 }
 
-std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity) {
+std::uint64_t program_headers_end(std::span<const unsigned char> head) {
+  if (head.size() < sizeof(Elf64_Ehdr) || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0 ||
+      head[EI_CLASS] != ELFCLASS64) {
+    return 0;
+  }
+  const auto header = read_at<Elf64_Ehdr>(head, 0);
+  const std::uint64_t table_size = std::uint64_t{header.e_phnum} * header.e_phentsize;
+  return header.e_phoff > UINT64_MAX - table_size ? UINT64_MAX : header.e_phoff + table_size;
+}
+
+std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
   struct stat st {};
@@ -88,16 +118,28 @@ std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& i
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     problem = "is not a regular file";
   } else {
-    std::vector<unsigned char> head(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_head));
-    std::size_t got = 0;
-    while (got < head.size()) {
-      const ssize_t n = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    head.resize(got);
-    problem = shared_object_problem(head, static_cast<std::uint64_t>(st.st_size));
     identity = identity_from(st);
+    const auto file_size = static_cast<std::uint64_t>(st.st_size);
+    // A plugin of ordinary size is read whole, with one call, and checked and parsed in memory:
+    // system calls are most of what discovery costs (measured in bench/: discovery). A larger
+    // one is read in parts: the header and program headers here, the manifest by libelf.
+    const std::size_t whole = file_size <= whole_read_limit ? static_cast<std::size_t>(file_size) : 0;
+    std::size_t head_size = whole != 0 ? whole : std::min<std::size_t>(4096, static_cast<std::size_t>(file_size));
+    auto buffer = std::make_unique_for_overwrite<unsigned char[]>(std::max<std::size_t>(head_size, 1));
+    std::size_t got = read_fully(fd, {buffer.get(), head_size});
+    if (whole == 0 && got == head_size) {
+      const std::uint64_t end = program_headers_end({buffer.get(), got});
+      if (end > got && end <= max_head && end <= file_size) {
+        head_size = static_cast<std::size_t>(end);
+        buffer = std::make_unique_for_overwrite<unsigned char[]>(head_size);
+        got = read_fully(fd, {buffer.get(), head_size});
+      }
+    }
+    problem = shared_object_problem({buffer.get(), got}, file_size);
+    if (problem.empty()) {
+      problem = whole != 0 ? read_manifest(std::span<unsigned char>(buffer.get(), got), manifest)
+                           : read_manifest(fd, manifest);
+    }
   }
   ::close(fd);
   return problem;

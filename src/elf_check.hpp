@@ -27,9 +27,16 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-/// Reads `file` and checks it with shared_object_problem(); fills `identity` on success.
+/// Where the program headers of the ELF image starting with `head` end, from its header;
+/// 0 when `head` does not hold a whole 64-bit ELF header. Reads nothing outside `head`.
+std::uint64_t program_headers_end(std::span<const unsigned char> head);
+
+struct Manifest;
+
+/// Opens `file` once and, from that one descriptor, checks it with shared_object_problem()
+/// and reads its manifest into `manifest`; fills `identity` from the same descriptor.
 /// @returns the problem, empty when the file may be given to the dynamic loader.
-std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity);
+std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest);
 
 /// The current identity of `file`; all zero when it cannot be read.
 FileIdentity identity_of(const std::filesystem::path& file);

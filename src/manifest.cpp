@@ -2,10 +2,8 @@
 
 #include <speculators/detail/manifest.hpp>
 
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -93,27 +91,24 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
   return {};
 }
 
-std::string read_manifest(std::span<const unsigned char> image, Manifest& out) {
+std::string read_manifest(std::span<unsigned char> image, Manifest& out) {
   if (!libelf_ready()) return libelf_problem("cannot be read: libelf is unusable");
-  // libelf wants a mutable buffer for reading; give it a copy so the caller's stays untouched.
-  std::vector<char> copy(image.begin(), image.end());
-  const ElfPtr elf(elf_memory(copy.data(), copy.size()));
+  const ElfPtr elf(elf_memory(reinterpret_cast<char*>(image.data()), image.size()));
   return manifest_in(elf.get(), out);
 }
 
-std::string read_manifest(const std::filesystem::path& file, Manifest& out) {
+std::string read_manifest(std::span<const unsigned char> image, Manifest& out) {
+  // A copy, so that the caller's bytes stay untouched whatever libelf does with its buffer.
+  std::vector<unsigned char> copy(image.begin(), image.end());
+  return read_manifest(std::span<unsigned char>(copy), out);
+}
+
+std::string read_manifest(int fd, Manifest& out) {
   if (!libelf_ready()) return libelf_problem("cannot be read: libelf is unusable");
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
-  std::string problem;
-  {
-    // ELF_C_READ reads into memory rather than mapping: a file truncated meanwhile is a read
-    // error, not a SIGBUS.
-    const ElfPtr elf(elf_begin(fd, ELF_C_READ, nullptr));
-    problem = manifest_in(elf.get(), out);
-  }
-  ::close(fd);
-  return problem;
+  // ELF_C_READ reads into memory rather than mapping: a file truncated meanwhile is a read
+  // error, not a SIGBUS.
+  const ElfPtr elf(elf_begin(fd, ELF_C_READ, nullptr));
+  return manifest_in(elf.get(), out);
 }
 
 }  // namespace speculators::detail

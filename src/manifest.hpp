@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,7 +35,12 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
 /// Finds and parses the manifest section of the ELF image in memory. @returns the problem.
 std::string read_manifest(std::span<const unsigned char> image, Manifest& out);
 
-/// Finds and parses the manifest section of `file`, reading it with libelf. @returns the problem.
-std::string read_manifest(const std::filesystem::path& file, Manifest& out);
+/// The same, reading the image in place (libelf takes a mutable buffer; it is not changed for
+/// an image in the host's byte order).
+std::string read_manifest(std::span<unsigned char> image, Manifest& out);
+
+/// Finds and parses the manifest section of the open file `fd`, reading it with libelf.
+/// @returns the problem.
+std::string read_manifest(int fd, Manifest& out);
 
 }  // namespace speculators::detail
