@@ -7,10 +7,15 @@
 #include "platform.hpp"
 #include "store.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -409,6 +414,49 @@ std::string module_name(std::string_view package, std::string_view relative) {
   return name;
 }
 
+/// A *.so entry found below a package directory.
+struct FoundFile {
+  std::string relative;  ///< its path below the package directory
+  bool is_link = false;
+  bool is_regular = false;  ///< a regular file itself (a link is resolved later)
+};
+
+// Appends the *.so entries below the open directory `directory_fd` (which it closes) to
+// `found`, and the subdirectories it cannot read to `unreadable`; a directory the process may
+// not read is skipped, as it holds nothing the process could load. The type of each entry
+// comes from the directory itself, so a file costs no system call here, and directory links
+// are not followed, so a link loop cannot trap the walk.
+void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<FoundFile>& found,
+                       std::vector<std::pair<std::string, int>>& unreadable) {
+  DIR* directory = ::fdopendir(directory_fd);
+  if (directory == nullptr) {
+    unreadable.emplace_back(prefix, errno);
+    ::close(directory_fd);
+    return;
+  }
+  while (const dirent* entry = ::readdir(directory)) {
+    const std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    unsigned char type = entry->d_type;
+    if (type == DT_UNKNOWN) {  // a file system that does not say: ask
+      struct stat st {};
+      if (::fstatat(::dirfd(directory), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
+      const int child = ::openat(::dirfd(directory), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child >= 0) {
+        find_plugin_files(child, prefix + std::string(name) + "/", found, unreadable);
+      } else if (errno != EACCES) {
+        unreadable.emplace_back(prefix + std::string(name), errno);
+      }
+    } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
+      found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
+    }
+  }
+  ::closedir(directory);
+}
+
 // Scans one package over the search path (lock held). Refused files are reported in `refused`.
 // A file's canonical path costs a readlink per path component, so the entry and the package
 // directory are resolved once and the files below from them: the walk follows no directory
@@ -426,39 +474,36 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     if (ec) continue;  // the entry vanished since the search path was resolved
     const std::string real_package = fs::canonical(package_dir, ec).string();
     if (ec) continue;
-    const std::string& dir_text = package_dir.native();
-    const std::size_t prefix = dir_text.size() + (dir_text.ends_with('/') ? 0 : 1);
-    // Directory symlinks are not followed, so a link loop cannot trap the scan.
-    fs::recursive_directory_iterator it(package_dir, fs::directory_options::skip_permission_denied, ec);
-    if (ec) {
-      refused.push_back({package_dir.string(), std::string(package), "cannot be read: " + ec.message()});
+    std::string dir_text = package_dir.native();
+    if (!dir_text.ends_with('/')) dir_text += '/';
+    const int package_fd = ::open(dir_text.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (package_fd < 0) {
+      refused.push_back(
+          {package_dir.string(), std::string(package), "cannot be read: " + std::string(std::strerror(errno))});
       continue;
     }
-    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) {
-        refused.push_back({package_dir.string(), std::string(package), "cannot be read: " + ec.message()});
-        break;
-      }
-      const fs::directory_entry& found = *it;
-      const std::string& file = found.path().native();
-      // A *.so file, as path::extension() has it (a file named ".so" alone has none).
-      if (!file.ends_with(".so") || file.size() <= prefix + 3 || file[file.size() - 4] == '/') continue;
+    std::vector<FoundFile> found;
+    std::vector<std::pair<std::string, int>> unreadable;
+    find_plugin_files(package_fd, {}, found, unreadable);
+    for (const auto& [below, error] : unreadable) {
+      refused.push_back(
+          {dir_text + below, std::string(package), "cannot be read: " + std::string(std::strerror(error))});
+    }
+    for (const FoundFile& file : found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
-      const std::string_view below = std::string_view(file).substr(prefix);
-      std::string name = module_name(package, below);
+      std::string name = module_name(package, file.relative);
       if (by_name.contains(name)) continue;
+      const std::string path = dir_text + file.relative;
       std::error_code type_ec;
-      const bool is_link = found.is_symlink(type_ec);
-      if (!found.is_regular_file(type_ec)) {
-        if (is_link) refused.push_back({file, name, "is a dangling or looping symbolic link"});
+      if (file.is_link ? !fs::is_regular_file(path, type_ec) : !file.is_regular) {
+        if (file.is_link) refused.push_back({path, name, "is a dangling or looping symbolic link"});
         continue;
       }
-      std::string real_file = real_package + "/" + std::string(below);
-      if (is_link) real_file = fs::canonical(found.path(), type_ec).string();
+      std::string real_file = file.is_link ? fs::canonical(path, type_ec).string() : real_package + "/" + file.relative;
       std::string problem = type_ec ? "cannot be resolved: " + type_ec.message()
                                     : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
-        refused.push_back({file, name, std::move(problem)});
+        refused.push_back({path, name, std::move(problem)});
         continue;
       }
       by_name.emplace(name, PluginModule{name, std::move(real_file), entry.directory, false});
