@@ -240,7 +240,7 @@ const detail::RegistryRef& config_registry(std::string_view key) {
     const std::vector<std::string_view> close = detail::closest_keys(key, views);
     if (!close.empty()) text += ". Did you mean " + detail::quoted(close.front()) + "?";
     text += " Known config registries:";
-    for (const std::string& k : known) text += " " + detail::quoted(k);
+    for (const std::string& k : known) text.append(" ").append(detail::quoted(k));
   }
   throw UnknownKeyError(text, std::string(key), {});
 }
