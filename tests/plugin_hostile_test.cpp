@@ -1,0 +1,274 @@
+// The hostile-plugin corpus: plugins and files made to hurt the host. For each, what the host
+// does, the error it gives (the file, what is wrong, what to do), and the good plugins next to
+// it, which must still be registered wherever the host survives. Loading is driven with
+// load_plugin() and read_plugin_manifest(), or by discovering bases that load eagerly.
+#include "hostile_bases.hpp"
+#include "plugin_test_support.hpp"
+
+#include <speculators/plugins.hpp>
+
+#include <gtest/gtest.h>
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Keys = std::vector<std::string>;
+
+fs::path plain_file(const std::string& root, const std::string& module) {
+  return fx::fixture_root(root) / "hx" / "plain" / (module + ".so");
+}
+
+// The one failure `load` throws, as a PluginLoadError whose message names the file.
+speculators::PluginFailure only_failure(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const speculators::PluginLoadError& e) {
+    EXPECT_EQ(e.failures().size(), 1U) << e.what();
+    if (e.failures().empty()) return {};
+    const speculators::PluginFailure& f = e.failures().front();
+    EXPECT_NE(std::string(e.what()).find(f.file), std::string::npos) << e.what();
+    return f;
+  }
+  ADD_FAILURE() << "no PluginLoadError";
+  return {};
+}
+
+void expect_contains(const std::string& text, const std::string& phrase) {
+  EXPECT_NE(text.find(phrase), std::string::npos) << "\"" << phrase << "\" not in: " << text;
+}
+
+struct HostPlain : hx::Plain {};
+
+// --- 1. Static initializers that end the process -------------------------------------------
+
+// The host cannot survive code it chose to run: exit() and abort() in a plugin's static
+// initializer end the process inside load_plugin(). Each file first passes every check made
+// before loading (its manifest is read without running it), so its own code is what ends it.
+TEST(PluginHostileDeathTest, ExitInAStaticInitializerEndsTheHost) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const fs::path file = plain_file("hostile-ends", "exits");
+  ASSERT_EQ(speculators::read_plugin_manifest(file).entries.size(), 1U);
+  EXPECT_EXIT(speculators::load_plugin(file), ::testing::ExitedWithCode(hx::ends_exit_code),
+              "hostile plugin exits: calling exit\\(\\) from a static initializer");
+}
+
+TEST(PluginHostileDeathTest, AbortInAStaticInitializerEndsTheHost) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const fs::path file = plain_file("hostile-ends", "aborts");
+  ASSERT_EQ(speculators::read_plugin_manifest(file).entries.size(), 1U);
+  EXPECT_EXIT(speculators::load_plugin(file), ::testing::KilledBySignal(SIGABRT),
+              "hostile plugin aborts: calling abort\\(\\) from a static initializer");
+}
+
+// The same plugins built for another standard library: the manifest check refuses them, so
+// their initializers never run and this process gets to its checks.
+TEST(PluginHostile, EndingPluginsForAForeignStandardLibraryAreRefusedWithoutRunning) {
+  for (const char* module : {"exits", "aborts"}) {
+    SCOPED_TRACE(module);
+    const fs::path file = plain_file("hostile-refused", module);
+    const speculators::PluginFailure failure = only_failure([&file] { speculators::load_plugin(file); });
+    EXPECT_EQ(failure.file, file.string());
+    expect_contains(failure.reason, "was built for standard library \"libfoo++0/not-this-host\"");
+    expect_contains(failure.reason, "this host uses \"" SPECULATORS_ABI_TAG "\"");
+    expect_contains(failure.reason, "Rebuild the plugin with the host's toolchain");
+  }
+  EXPECT_EQ(hx::Plain::registry(), nullptr);
+}
+
+TEST(PluginHostile, DiscoveryRefusesTheEndingPluginsAndRegistersTheirGoodNeighbour) {
+  speculators::add_plugin_directory(fx::fixture_root("hostile-refused"));
+  try {
+    hx::Plain::registered_classes();
+    ADD_FAILURE() << "no PluginLoadError";
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 2U) << e.what();
+    EXPECT_EQ(e.failures()[0].file, plain_file("hostile-refused", "aborts").string());
+    EXPECT_EQ(e.failures()[0].module, "hx.plain.aborts");
+    EXPECT_EQ(e.failures()[1].file, plain_file("hostile-refused", "exits").string());
+    EXPECT_EQ(e.failures()[1].module, "hx.plain.exits");
+    for (const speculators::PluginFailure& f : e.failures()) expect_contains(f.reason, "\"libfoo++0/not-this-host\"");
+  }
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"good"}));
+  EXPECT_NE(hx::Plain::create("good"), nullptr);
+}
+
+// Another check made before loading, on the very files that end the process when they run:
+// a key the host has taken already.
+TEST(PluginHostile, EndingPluginsWhoseKeyIsTakenAreRefusedWithoutRunning) {
+  hx::Plain::register_class<HostPlain>("exits");
+  hx::Plain::register_class<HostPlain>("aborts");
+  for (const char* module : {"exits", "aborts"}) {
+    SCOPED_TRACE(module);
+    const fs::path file = plain_file("hostile-ends", module);
+    const speculators::PluginFailure failure = only_failure([&file] { speculators::load_plugin(file); });
+    EXPECT_EQ(failure.file, file.string());
+    expect_contains(failure.reason, "\"" + std::string(module) + "\" is already registered");
+  }
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"aborts", "exits"}));
+}
+
+// --- 2. Thousands of registrations ----------------------------------------------------------
+
+using EntrySet = std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>>;
+
+EntrySet entry_set(const speculators::PluginInfo& info) {
+  EntrySet out;
+  for (const auto& e : info.entries) out.emplace(e.registry_key, e.name, e.type_name, e.signature, e.description);
+  return out;
+}
+
+TEST(PluginHostile, ThousandsOfEntriesAreAllRegisteredAndAgreeWithTheManifest) {
+  constexpr int first = 1000;
+  constexpr int count = 2000;
+  const fs::path file = fx::fixture_root("hostile-many") / "hx" / "many" / "many.so";
+  const speculators::PluginInfo declared = speculators::read_plugin_manifest(file);
+  ASSERT_TRUE(declared.has_manifest);
+  ASSERT_EQ(declared.entries.size(), std::size_t{count});
+  const speculators::PluginInfo loaded = speculators::load_plugin(file);
+  ASSERT_EQ(loaded.entries.size(), std::size_t{count});
+  EXPECT_EQ(entry_set(declared), entry_set(loaded));  // entry for entry
+  EXPECT_EQ(entry_set(declared).size(), std::size_t{count});
+
+  Keys expected;
+  for (int i = first; i < first + count; ++i) expected.push_back("many_" + std::to_string(i));
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(fx::registered_keys_now<hx::Many>(), expected);
+  for (int i = first; i < first + count; ++i) {
+    const std::string key = "many_" + std::to_string(i);
+    const auto cls = hx::Many::find(key);
+    ASSERT_TRUE(cls) << key;
+    EXPECT_EQ(cls.type_name(), "hxm::Indexed<" + std::to_string(i) + ">");
+    EXPECT_EQ(cls.origin(), file.string());
+    EXPECT_EQ(hx::Many::create(key)->index(), i);
+  }
+  EXPECT_FALSE(hx::Many::find("many_" + std::to_string(first - 1)));
+  EXPECT_FALSE(hx::Many::find("many_" + std::to_string(first + count)));
+}
+
+// --- 3. Symbolic link loops -----------------------------------------------------------------
+
+// A copy of hostile-good (good.so, sub/deeper.so) in a scratch directory, added to the search
+// path, with every kind of loop inside the package.
+struct LoopedPackage {
+  fs::path root = fx::scratch_dir() / "root";
+  fs::path dir = root / "hx" / "plain";
+  LoopedPackage() {
+    fx::copy_tree(fx::fixture_root("hostile-good"), root);
+    fs::create_symlink("b.so", dir / "a.so");  // two files pointing at each other
+    fs::create_symlink("a.so", dir / "b.so");
+    fs::create_symlink("self.so", dir / "self.so");
+    fs::create_directory_symlink(".", dir / "loop");         // a directory link to its own directory
+    fs::create_directory_symlink("..", dir / "sub" / "up");  // and to its parent
+    fs::create_directory_symlink(".", dir / "dir_loop.so");  // the same, named like a plugin
+    speculators::add_plugin_directory(root);
+  }
+};
+
+TEST(PluginHostile, LinkLoopsInAPackageAreRefusedAndTheScanFindsTheGoodPlugins) {
+  const LoopedPackage package;
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("hx.plain", &refused);
+  // Directory links are not followed: no module is found twice through "loop" or "up".
+  EXPECT_EQ(fx::module_names(modules), (Keys{"hx.plain.good", "hx.plain.sub.deeper"}));
+  std::vector<std::string> refused_files;
+  for (const speculators::PluginFailure& f : refused) {
+    refused_files.push_back(f.file);
+    expect_contains(f.reason, "is a dangling or looping symbolic link");
+  }
+  std::sort(refused_files.begin(), refused_files.end());
+  EXPECT_EQ(refused_files, (Keys{(package.dir / "a.so").string(), (package.dir / "b.so").string(),
+                                 (package.dir / "dir_loop.so").string(), (package.dir / "self.so").string()}));
+
+  // Discovery reports the same four files and registers both good plugins.
+  try {
+    hx::Plain::registered_classes();
+    ADD_FAILURE() << "no PluginLoadError";
+  } catch (const speculators::PluginLoadError& e) {
+    EXPECT_EQ(e.failures().size(), 4U) << e.what();
+    for (const std::string& file : refused_files) expect_contains(e.what(), file);
+  }
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"deeper", "good"}));
+}
+
+TEST(PluginHostile, ALoopingLinkGivenByNameIsRefusedWithTheSystemsReason) {
+  const LoopedPackage package;
+  for (const char* name : {"a.so", "self.so"}) {
+    SCOPED_TRACE(name);
+    const fs::path file = package.dir / name;
+    for (const auto& load : std::vector<std::function<void()>>{[&file] { speculators::load_plugin(file); },
+                                                               [&file] { speculators::read_plugin_manifest(file); }}) {
+      const speculators::PluginFailure failure = only_failure(load);
+      EXPECT_EQ(failure.file, file.string());
+      expect_contains(failure.reason, "cannot be resolved: Too many levels of symbolic links");
+    }
+  }
+  EXPECT_NO_THROW(speculators::load_plugin(package.dir / "good.so"));
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"good"}));
+}
+
+// --- 4. An unreadable file ------------------------------------------------------------------
+
+// Runs `body` in this (death-test child) process after giving up root: as user and group
+// nobody (65534), so that file permissions apply. Ends the process: 0 when `body` returns true.
+[[noreturn]] void run_unprivileged(const std::function<bool()>& body) {
+  constexpr unsigned nobody = 65534;
+  if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(nobody) != 0 || ::setuid(nobody) != 0)) {
+    std::perror("giving up root");
+    std::_Exit(2);
+  }
+  std::_Exit(body() ? 0 : 1);
+}
+
+// Prints what failed, for the death test's report, and returns `ok`.
+bool check(bool ok, const std::string& what) {
+  if (!ok) std::fprintf(stderr, "check failed: %s\n", what.c_str());
+  return ok;
+}
+
+TEST(PluginHostileDeathTest, AnUnreadablePluginIsRefusedNamingItAndItsNeighbourLoads) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("hostile-good"), root);
+  const fs::path file = root / "hx" / "plain" / "good.so";
+  fs::permissions(file, fs::perms::none);
+  speculators::add_plugin_directory(root);
+  // The child prints each error it receives; the parent matches the one for the file.
+  EXPECT_EXIT(run_unprivileged([&file] {
+                if (!check(::access(file.c_str(), R_OK) != 0, "the file is still readable")) return false;
+                std::string discovered;
+                try {
+                  hx::Plain::registered_classes();
+                } catch (const speculators::PluginLoadError& e) {
+                  discovered = e.what();
+                  std::fprintf(stderr, "%s\n", e.what());
+                }
+                bool ok = check(discovered.find(file.string() + " (module hx.plain.good): cannot be opened: "
+                                                                "Permission denied") != std::string::npos,
+                                "discovery reports the file");
+                ok = check(fx::registered_keys_now<hx::Plain>() == Keys{"deeper"}, "its neighbour is registered") && ok;
+                try {
+                  speculators::load_plugin(file);
+                  ok = check(false, "load_plugin refuses the file");
+                } catch (const speculators::PluginLoadError& e) {
+                  ok = check(std::string(e.what()).find(file.string()) != std::string::npos, "load_plugin names it") &&
+                       ok;
+                }
+                return ok;
+              }),
+              ::testing::ExitedWithCode(0), "good.so \\(module hx.plain.good\\): cannot be opened: Permission denied");
+}
+
+}  // namespace
