@@ -361,7 +361,8 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignore
   }
   for (const std::string& directory : state.code_directories) add(directory, "add_plugin_directory");
   if (!std::string_view(SPECULATORS_INSTALL_PLUGIN_DIR).empty()) add(SPECULATORS_INSTALL_PLUGIN_DIR, "install");
-  if (build_tree_binary()) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
+  static const bool in_build_tree = build_tree_binary();  // where this copy lives does not change
+  if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
   return path;
 }
 
