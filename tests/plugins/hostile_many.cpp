@@ -2,7 +2,7 @@
 // per index, one SPECULATORS_REGISTER line per class, written out by the preprocessor. Key
 // "many_<index>"; the object built tells its index.
 //
-// Compile time grows with each line's manifest record and type name (about 12 ms per line
+// Compile time grows with each line's manifest record and type name (about 15 ms per line
 // with clang++ 14 and 25 ms with g++ 12, Debug): a short class name in a named namespace
 // keeps the type names, and so the records, short.
 #include "hostile_bases.hpp"
