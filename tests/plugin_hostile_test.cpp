@@ -264,7 +264,11 @@ TEST(PluginHostileDeathTest, AnUnreadablePluginIsRefusedNamingItAndItsNeighbourL
   speculators::add_plugin_directory(root);
   // The child prints each error it receives; the parent matches the one for the file.
   EXPECT_EXIT(run_unprivileged([&file] {
-                if (!check(::access(file.c_str(), R_OK) != 0, "the file is still readable")) return false;
+                if (!check(::access(file.c_str(), R_OK) != 0, "the file is still readable") ||
+                    !check(::access(file.parent_path().c_str(), R_OK | X_OK) == 0,
+                           "the build directory must be readable by user nobody (65534)")) {
+                  return false;
+                }
                 std::string discovered;
                 try {
                   hx::Plain::registered_classes();
