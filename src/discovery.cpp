@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -196,13 +197,13 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
 
 // Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
 std::string manifest_disagreement(const detail::Manifest& manifest, const PluginInfo& info) {
-  const auto key = [](std::string_view registry, std::string_view name, std::string_view type, std::string_view sig) {
-    return std::string(registry) + '\n' + std::string(name) + '\n' + std::string(type) + '\n' + std::string(sig);
-  };
-  std::vector<std::string> declared;
-  std::vector<std::string> registered;
-  for (const auto& e : manifest.entries) declared.push_back(key(e.registry_key, e.name, e.type_name, e.signature));
-  for (const auto& e : info.entries) registered.push_back(key(e.registry_key, e.name, e.type_name, e.signature));
+  using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
+  std::vector<Row> declared;
+  std::vector<Row> registered;
+  declared.reserve(manifest.entries.size());
+  registered.reserve(info.entries.size());
+  for (const auto& e : manifest.entries) declared.push_back({e.registry_key, e.name, e.type_name, e.signature});
+  for (const auto& e : info.entries) registered.push_back({e.registry_key, e.name, e.type_name, e.signature});
   std::sort(declared.begin(), declared.end());
   std::sort(registered.begin(), registered.end());
   if (declared == registered) return {};
@@ -535,6 +536,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   std::lock_guard lock(state.mutex);
   const Reach reach = spec.eager ? Reach::load : Reach::list;
   std::vector<std::string> names;
+  std::set<std::string_view> seen;  // views of the package cache's names, kept while the lock is held
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
     if (cached == state.package_cache.end()) {
@@ -548,7 +550,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
     }
     for (const PluginModule& module : cached->second.modules) {
       if (is_ignored(module.name, spec.ignored_modules)) continue;
-      if (std::find(names.begin(), names.end(), module.name) != names.end()) continue;
+      if (!seen.insert(module.name).second) continue;  // in an earlier package of this base too
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
       if (std::optional<PluginFailure> failure = advance_reporting(state, known, reach)) {
@@ -677,11 +679,9 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
   std::vector<std::string> names = import_packages(spec, failures);
   {
     std::lock_guard lock(store.populate_mutex);
+    std::set<std::string, std::less<>> known(store.imported_modules.begin(), store.imported_modules.end());
     for (const std::string& name : names) {
-      if (std::find(store.imported_modules.begin(), store.imported_modules.end(), name) ==
-          store.imported_modules.end()) {
-        store.imported_modules.push_back(name);
-      }
+      if (known.insert(name).second) store.imported_modules.push_back(name);
     }
   }
   if (!failures.empty()) throw_plugin_failures(store, std::move(failures));

@@ -59,28 +59,29 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
       ++at;
       continue;
     }
-    const std::string where = "manifest record at offset " + std::to_string(at);
+    // Built only for an error: this loop runs for every record of every plugin discovered.
+    const auto where = [at] { return "manifest record at offset " + std::to_string(at); };
     const std::span<const unsigned char> rest = section.subspan(at);
     if (rest.size() < manifest::header_size ||
         std::memcmp(rest.data(), manifest::magic.data(), manifest::magic.size()) != 0) {
-      return "has a damaged " + where + " (no record header); rebuild the plugin";
+      return "has a damaged " + where() + " (no record header); rebuild the plugin";
     }
     ManifestEntry entry;
     entry.version = little_endian_word(rest.subspan(8, 4));
     const std::uint32_t size = little_endian_word(rest.subspan(12, 4));
     if (entry.version == 0 || entry.version > manifest::version) {
-      return "has a " + where + " of version " + std::to_string(entry.version) + ", this host reads versions 1 to " +
+      return "has a " + where() + " of version " + std::to_string(entry.version) + ", this host reads versions 1 to " +
              std::to_string(manifest::version) + "; rebuild the plugin against this host's speculators-registry";
     }
     if (size < manifest::header_size || size > rest.size()) {
-      return "has a damaged " + where + " (size " + std::to_string(size) + "); rebuild the plugin";
+      return "has a damaged " + where() + " (size " + std::to_string(size) + "); rebuild the plugin";
     }
     std::string* fields[] = {&entry.abi_tag,   &entry.compiler,  &entry.registry_key, &entry.name,
                              &entry.type_name, &entry.signature, &entry.description};
     std::size_t field_at = manifest::header_size;
     for (std::string* field : fields) {
       const void* end = field_at < size ? std::memchr(rest.data() + field_at, 0, size - field_at) : nullptr;
-      if (end == nullptr) return "has a damaged " + where + " (a field is not terminated); rebuild the plugin";
+      if (end == nullptr) return "has a damaged " + where() + " (a field is not terminated); rebuild the plugin";
       const auto length = static_cast<std::size_t>(static_cast<const unsigned char*>(end) - (rest.data() + field_at));
       field->assign(reinterpret_cast<const char*>(rest.data() + field_at), length);
       field_at += length + 1;
