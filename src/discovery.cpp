@@ -416,6 +416,11 @@ std::string module_name(std::string_view package, std::string_view relative) {
   return name;
 }
 
+std::string unreadable_directory_problem(int error) {
+  return "cannot be read: " + std::string(std::strerror(error)) +
+         "; plugins in it are not found. Fix its permissions or move the plugins out";
+}
+
 /// A *.so entry found below a package directory.
 struct FoundFile {
   std::string relative;  ///< its path below the package directory
@@ -424,8 +429,8 @@ struct FoundFile {
 };
 
 // Appends the *.so entries below the open directory `directory_fd` (which it closes) to
-// `found`, and the subdirectories it cannot read to `unreadable`; a directory the process may
-// not read is skipped, as it holds nothing the process could load. The type of each entry
+// `found`, and the subdirectories it cannot read to `unreadable`, to be reported: plugins in
+// them would be missed without a word otherwise. The type of each entry
 // comes from the directory itself, so a file costs no system call here, and directory links
 // are not followed, so a link loop cannot trap the walk.
 void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<FoundFile>& found,
@@ -449,7 +454,7 @@ void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<
       const int child = ::openat(::dirfd(directory), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (child >= 0) {
         find_plugin_files(child, prefix + std::string(name) + "/", found, unreadable);
-      } else if (errno != EACCES) {
+      } else {
         unreadable.emplace_back(prefix + std::string(name), errno);
       }
     } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
@@ -480,16 +485,14 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     if (!dir_text.ends_with('/')) dir_text += '/';
     const int package_fd = ::open(dir_text.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (package_fd < 0) {
-      refused.push_back(
-          {package_dir.string(), std::string(package), "cannot be read: " + std::string(std::strerror(errno))});
+      refused.push_back({package_dir.string(), std::string(package), unreadable_directory_problem(errno)});
       continue;
     }
     std::vector<FoundFile> found;
     std::vector<std::pair<std::string, int>> unreadable;
     find_plugin_files(package_fd, {}, found, unreadable);
     for (const auto& [below, error] : unreadable) {
-      refused.push_back(
-          {dir_text + below, std::string(package), "cannot be read: " + std::string(std::strerror(error))});
+      refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
     }
     for (const FoundFile& file : found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
@@ -497,12 +500,21 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       if (by_name.contains(name)) continue;
       const std::string path = dir_text + file.relative;
       std::error_code type_ec;
-      if (file.is_link ? !fs::is_regular_file(path, type_ec) : !file.is_regular) {
-        if (file.is_link) refused.push_back({path, name, "is a dangling or looping symbolic link"});
-        continue;
+      if (file.is_link) {
+        const fs::file_status target = fs::status(path, type_ec);
+        if (type_ec || !fs::is_regular_file(target)) {
+          refused.push_back(
+              {path, name,
+               type_ec ? "is a dangling or looping symbolic link (" + type_ec.message() + "); fix or remove the link"
+                       : "is a symbolic link to a directory or a special file, not to a plugin file; "
+                         "remove the link"});
+          continue;
+        }
+      } else if (!file.is_regular) {
+        continue;  // a pipe or a device named like a plugin: nothing the loader could use
       }
       std::string real_file = file.is_link ? fs::canonical(path, type_ec).string() : real_package + "/" + file.relative;
-      std::string problem = type_ec ? "cannot be resolved: " + type_ec.message()
+      std::string problem = type_ec ? "cannot be resolved: " + type_ec.message() + "; fix or remove the link"
                                     : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path, name, std::move(problem)});
@@ -598,7 +610,7 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 PluginInfo read_plugin_manifest(const fs::path& file) {
   std::error_code ec;
   const fs::path real = fs::canonical(file, ec);
-  std::string problem = ec ? "cannot be resolved: " + ec.message() : std::string();
+  std::string problem = ec ? "cannot be resolved: " + ec.message() + "; check the path" : std::string();
   detail::FileIdentity identity;
   detail::Manifest manifest;
   if (problem.empty()) problem = detail::check_plugin_file(real, identity, manifest);
@@ -625,7 +637,7 @@ PluginInfo load_plugin(const fs::path& file) {
   std::error_code ec;
   const fs::path real = fs::canonical(file, ec);
   if (ec) {
-    const PluginFailure failure{file.string(), {}, "cannot be resolved: " + ec.message()};
+    const PluginFailure failure{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"};
     throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
   }
   std::lock_guard lock(state.mutex);

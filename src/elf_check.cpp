@@ -110,12 +110,16 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 }
 
 std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::string("cannot be opened: ") + std::strerror(errno);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return std::string("cannot be opened: ") + std::strerror(errno) +
+           "; check that the file exists and that this process may read it";
+  }
   struct stat st {};
   std::string problem;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    problem = "is not a regular file";
+    problem = "is not a regular file (a directory, a pipe or a device); a plugin is a shared library file";
   } else {
     identity = identity_from(st);
     const auto file_size = static_cast<std::uint64_t>(st.st_size);
