@@ -10,6 +10,8 @@
 //                   first call lists the classes from the plugins' manifests
 //         manifest  the package's files, found by a recursive walk of its directory, then
 //                   read_plugin_manifest() on each one: nothing is loaded
+//         read      the I/O floor of any listing: the same walk, then open, fstat, one read
+//                   of the whole file and close for each one; nothing parsed, nothing loaded
 //         dlopen    the floor: the files of PACKAGE (default bench.probes), found by the same
 //                   walk and loaded in sorted order with dlopen(RTLD_NOW | RTLD_LOCAL) and a
 //                   dlsym of the library's entry point, with no check and no registration
@@ -27,6 +29,9 @@
 #include <speculators/plugins.hpp>
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -88,6 +93,23 @@ Outcome run_manifest(const fs::path& root) {
   return {files.size(), entries};
 }
 
+/// The floor of any listing that reads the files: open, fstat, one read of the whole file,
+/// close; nothing parsed. `classes` counts the files read whole.
+Outcome run_read(const fs::path& root) {
+  const std::vector<fs::path> files = plugin_files(root, probe_package);
+  std::vector<char> buffer;
+  std::size_t read_whole = 0;
+  for (const auto& file : files) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0) throw std::runtime_error(file.string() + ": cannot be read");
+    buffer.resize(static_cast<std::size_t>(st.st_size));
+    if (::pread(fd, buffer.data(), buffer.size(), 0) == static_cast<ssize_t>(buffer.size())) ++read_whole;
+    ::close(fd);
+  }
+  return {files.size(), read_whole};
+}
+
 /// How many plugins of bench.probes this process has loaded.
 std::size_t loaded_probes() {
   const std::vector<speculators::PluginModule> modules = speculators::find_package_modules(probe_package);
@@ -97,7 +119,7 @@ std::size_t loaded_probes() {
 
 /// The runs this build can make, one "MODE [PACKAGE]" a line, for bench/run.
 void print_runs() {
-  for (const char* mode : {"eager", "lazy", "manifest", "dlopen"}) std::printf("%s\n", mode);
+  for (const char* mode : {"eager", "lazy", "manifest", "read", "dlopen"}) std::printf("%s\n", mode);
   for (const auto& library : bench::compare::libraries()) {
     std::printf("dlopen %s\n%s\n", library.package, library.mode);
   }
@@ -135,6 +157,8 @@ int main(int argc, char** argv) {
       outcome = run_registry<bench::LazyProbe>(root);
     } else if (mode == "manifest") {
       outcome = run_manifest(root);
+    } else if (mode == "read") {
+      outcome = run_read(root);
     } else if (mode == "dlopen") {
       outcome = run_dlopen(root, package, entry_symbol);
     } else if (library) {
