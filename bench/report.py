@@ -21,6 +21,8 @@ WRITER_COST_TARGET = 1.10  # a registering thread slows readers by at most 10%
 DISCOVERY_TARGET = 1.2  # first registered_classes() at most this many times a bare dlopen of the same files
 MANIFEST_SPEEDUP_TARGET = 10.0  # listing from manifests at least this many times faster than loading
 MANIFEST_TARGET_SIZES = (10, 100, 1000)  # the sizes issue #8 sets the listing target for
+STATIC_NS_TARGET = 50  # start-up time per SPECULATORS_REGISTER line, at most
+STATIC_BYTES_TARGET = 200  # binary bytes per SPECULATORS_REGISTER line, at most
 PROBE_PACKAGE = "bench.probes"
 
 # The other libraries' columns, when the build found them: benchmark or mode name, label.
@@ -302,6 +304,8 @@ def section_startup(f, classes):
     b0 = f.median("startup/registrations:0", "binary_bytes")
     b1 = f.median("startup/registrations:10000", "binary_bytes")
     count = 10000
+    per_ns = (t1 - t0) / count
+    per_bytes = (b1 - b0) / count
     return f"""\
 ## 4. Static registration
 
@@ -315,7 +319,12 @@ program and waiting for it.
 | --- | ---: | ---: | ---: |
 | no registration | {t0 / 1e6:.2f} | {f.cv('startup/registrations:0'):.1f}% | {b0:,.0f} |
 | 10,000 registrations | {t1 / 1e6:.2f} | {f.cv('startup/registrations:10000'):.1f}% | {b1:,.0f} |
-| per registration | {(t1 - t0) / count / 1e3:.3f} us | | {(b1 - b0) / count:.0f} bytes |
+| per registration | {per_ns / 1e3:.3f} us | | {per_bytes:.0f} bytes |
+
+| target | wanted | measured | |
+| --- | --- | ---: | --- |
+| start-up time per `SPECULATORS_REGISTER` | <= {STATIC_NS_TARGET} ns | {per_ns:,.0f} ns | {verdict(per_ns <= STATIC_NS_TARGET)} |
+| binary bytes per `SPECULATORS_REGISTER` | <= {STATIC_BYTES_TARGET} | {per_bytes:.0f} | {verdict(per_bytes <= STATIC_BYTES_TARGET)} |
 
 Distinct classes are kept to {classes}: each distinct registered class costs the compiler about
 15-20 ms at `-O2` (its names are computed at compile time), so 10,000 distinct classes take

@@ -429,7 +429,9 @@ template <class Base, class Derived, class... CtorArgs>
 EntryFields entry_fields(std::optional<std::string_view> name, std::string_view description) noexcept {
   static_assert(check_registrable<Base, Derived, CtorArgs...>());
   EntryFields fields;
-  fields.name = name.value_or(short_type_name<Derived>());
+  // A constant: value_or's argument would otherwise be computed at run time on every call.
+  static constexpr std::string_view class_name = short_type_name<Derived>();
+  fields.name = name.value_or(class_name);
   fields.type_name = type_name<Derived>();
   fields.signature = signature_of<Base, CtorArgs...>::value;
   fields.static_texts = true;
