@@ -776,8 +776,8 @@ ErasedFactory load_factory(const Entry& entry) {
         "loaded without registering " + quoted(entry.name) + ", which its manifest lists; rebuild the plugin"};
   }
   std::vector<PluginFailure> failures{std::move(*failure)};
-  throw PluginLoadError(plugin_failures_message(entry.registry_key, failures), std::string(entry.registry_key),
-                        std::move(failures));
+  std::string message = plugin_failures_message(entry.registry_key, failures);  // before failures is moved
+  throw PluginLoadError(message, std::string(entry.registry_key), std::move(failures));
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {

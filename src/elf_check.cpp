@@ -36,7 +36,7 @@ T read_at(std::span<const unsigned char> bytes, std::size_t offset) {
 }
 
 // Plugins up to this size are read whole by check_plugin_file().
-constexpr std::size_t whole_read_limit = 256 * 1024;
+constexpr std::size_t whole_read_limit = std::size_t{256} * 1024;
 
 // Reads `into.size()` bytes from the start of `fd`, or fewer at the end of the file or on an
 // error. @returns the bytes read.
