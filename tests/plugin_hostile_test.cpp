@@ -177,21 +177,30 @@ TEST(PluginHostile, ThousandsOfEntriesAreAllRegisteredAndAgreeWithTheManifest) {
 
 // --- 3. Symbolic link loops -----------------------------------------------------------------
 
-// A copy of hostile-good (good.so, sub/deeper.so) in a scratch directory, added to the search
-// path, with every kind of loop inside the package.
-struct LoopedPackage {
+// A copy of hostile-good (good.so, sub/deeper.so) in a scratch directory; `arrange` adds
+// what a test needs beside the plugins of package hx.plain before the copy's root is added
+// to the search path.
+struct ScratchPackage {
   fs::path root = fx::scratch_dir() / "root";
   fs::path dir = root / "hx" / "plain";
-  LoopedPackage() {
+  explicit ScratchPackage(const std::function<void(const fs::path& package)>& arrange) {
     fx::copy_tree(fx::fixture_root("hostile-good"), root);
-    fs::create_symlink("b.so", dir / "a.so");  // two files pointing at each other
-    fs::create_symlink("a.so", dir / "b.so");
-    fs::create_symlink("self.so", dir / "self.so");
-    fs::create_directory_symlink(".", dir / "loop");         // a directory link to its own directory
-    fs::create_directory_symlink("..", dir / "sub" / "up");  // and to its parent
-    fs::create_directory_symlink(".", dir / "dir_loop.so");  // the same, named like a plugin
+    arrange(dir);
     speculators::add_plugin_directory(root);
   }
+};
+
+// Every kind of loop inside the package.
+struct LoopedPackage : ScratchPackage {
+  LoopedPackage()
+      : ScratchPackage([](const fs::path& package) {
+          fs::create_symlink("b.so", package / "a.so");  // two files pointing at each other
+          fs::create_symlink("a.so", package / "b.so");
+          fs::create_symlink("self.so", package / "self.so");
+          fs::create_directory_symlink(".", package / "loop");         // a directory link to its own directory
+          fs::create_directory_symlink("..", package / "sub" / "up");  // and to its parent
+          fs::create_directory_symlink(".", package / "dir_loop.so");  // the same, named like a plugin
+        }) {}
 };
 
 TEST(PluginHostile, LinkLoopsInAPackageAreRefusedAndTheScanFindsTheGoodPlugins) {
@@ -322,17 +331,13 @@ TEST(PluginHostileDeathTest, AnUnreadableSubdirectoryIsReportedAndTheRestIsFound
 
 // --- 5. Files that are not files ------------------------------------------------------------
 
-// A copy of hostile-good in a scratch directory, added to the search path, with a FIFO and a
-// directory named like plugins next to good.so.
-struct OddFiles {
-  fs::path root = fx::scratch_dir() / "root";
-  fs::path dir = root / "hx" / "plain";
-  OddFiles() {
-    fx::copy_tree(fx::fixture_root("hostile-good"), root);
-    if (::mkfifo((dir / "fifo.so").c_str(), 0644) != 0) ADD_FAILURE() << "mkfifo: " << std::strerror(errno);
-    fs::create_directory(dir / "folder.so");
-    speculators::add_plugin_directory(root);
-  }
+// A FIFO and a directory named like plugins next to good.so.
+struct OddFiles : ScratchPackage {
+  OddFiles()
+      : ScratchPackage([](const fs::path& package) {
+          if (::mkfifo((package / "fifo.so").c_str(), 0644) != 0) ADD_FAILURE() << "mkfifo: " << std::strerror(errno);
+          fs::create_directory(package / "folder.so");
+        }) {}
 };
 
 TEST(PluginHostile, AFifoAndADirectoryNamedLikePluginsAreSkippedByTheScan) {
