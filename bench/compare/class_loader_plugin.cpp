@@ -3,22 +3,9 @@
 // bench/CMakeLists.txt: the 64 classes polygon_0 ... polygon_63 for create-by-name, and, with
 // SPECULATORS_BENCH_FLEET_TEMPLATE, one class named fleet_000000, the template of the N
 // plugins of the loading benchmark (see tests/support/make_fleet.cpp).
-#include "shape.hpp"
+#include "plugin_classes.hpp"
 
 #include <class_loader/register_macro.hpp>
-
-namespace {
-
-#if defined(SPECULATORS_BENCH_FLEET_TEMPLATE)
-struct fleet_000000 final : bench::compare::Shape {
-  int sides() const override { return 0; }
-};
-#else
-#define SPECULATORS_BENCH_POLYGON_ALIAS(n) using polygon_##n = bench::compare::Polygon<n>;
-SPECULATORS_BENCH_POLYGONS(SPECULATORS_BENCH_POLYGON_ALIAS)
-#endif
-
-}  // namespace
 
 #if defined(SPECULATORS_BENCH_FLEET_TEMPLATE)
 CLASS_LOADER_REGISTER_CLASS(fleet_000000, bench::compare::Shape)

@@ -3,22 +3,9 @@
 //   - the 64 classes polygon_0 ... polygon_63, for create-by-name;
 //   - with SPECULATORS_BENCH_FLEET_TEMPLATE, one class named fleet_000000: the template of the
 //     N plugins that the loading benchmark loads (see tests/support/make_fleet.cpp).
-#include "shape.hpp"
+#include "plugin_classes.hpp"
 
 #include <Poco/ClassLibrary.h>
-
-namespace {
-
-#if defined(SPECULATORS_BENCH_FLEET_TEMPLATE)
-struct fleet_000000 final : bench::compare::Shape {
-  int sides() const override { return 0; }
-};
-#else
-#define SPECULATORS_BENCH_POLYGON_ALIAS(n) using polygon_##n = bench::compare::Polygon<n>;
-SPECULATORS_BENCH_POLYGONS(SPECULATORS_BENCH_POLYGON_ALIAS)
-#endif
-
-}  // namespace
 
 POCO_BEGIN_MANIFEST(bench::compare::Shape)
 #if defined(SPECULATORS_BENCH_FLEET_TEMPLATE)
