@@ -268,27 +268,29 @@ bool check(bool ok, const std::string& what) {
   return ok;
 }
 
+// What the first discovery of hx.plain throws, also printed for the parent of a death test
+// to match.
+std::string discovery_error() {
+  try {
+    hx::Plain::registered_classes();
+  } catch (const speculators::PluginLoadError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return e.what();
+  }
+  return {};
+}
+
 TEST(PluginHostileDeathTest, AnUnreadablePluginIsRefusedNamingItAndItsNeighbourLoads) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const fs::path root = fx::scratch_dir() / "root";
-  fx::copy_tree(fx::fixture_root("hostile-good"), root);
-  const fs::path file = root / "hx" / "plain" / "good.so";
-  fs::permissions(file, fs::perms::none);
-  speculators::add_plugin_directory(root);
-  // The child prints each error it receives; the parent matches the one for the file.
+  const ScratchPackage package([](const fs::path& dir) { fs::permissions(dir / "good.so", fs::perms::none); });
+  const fs::path file = package.dir / "good.so";
   EXPECT_EXIT(run_unprivileged([&file] {
                 if (!check(::access(file.c_str(), R_OK) != 0, "the file is still readable") ||
                     !check(::access(file.parent_path().c_str(), R_OK | X_OK) == 0,
                            "the build directory must be readable by user nobody (65534)")) {
                   return false;
                 }
-                std::string discovered;
-                try {
-                  hx::Plain::registered_classes();
-                } catch (const speculators::PluginLoadError& e) {
-                  discovered = e.what();
-                  std::fprintf(stderr, "%s\n", e.what());
-                }
+                const std::string discovered = discovery_error();
                 bool ok = check(discovered.find(file.string() + " (module hx.plain.good): cannot be opened: "
                                                                 "Permission denied") != std::string::npos,
                                 "discovery reports the file");
@@ -307,23 +309,15 @@ TEST(PluginHostileDeathTest, AnUnreadablePluginIsRefusedNamingItAndItsNeighbourL
 
 TEST(PluginHostileDeathTest, AnUnreadableSubdirectoryIsReportedAndTheRestIsFound) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const fs::path root = fx::scratch_dir() / "root";
-  fx::copy_tree(fx::fixture_root("hostile-good"), root);
-  const fs::path sub = root / "hx" / "plain" / "sub";  // holds deeper.so
-  fs::permissions(sub, fs::perms::owner_all);
-  speculators::add_plugin_directory(root);
+  const ScratchPackage package([](const fs::path& dir) { fs::permissions(dir / "sub", fs::perms::owner_all); });
+  const fs::path sub = package.dir / "sub";  // holds deeper.so
   EXPECT_EXIT(run_unprivileged([&sub] {
                 if (!check(::access(sub.c_str(), R_OK) != 0, "the subdirectory is still readable")) return false;
-                std::string discovered;
-                try {
-                  hx::Plain::registered_classes();
-                } catch (const speculators::PluginLoadError& e) {
-                  discovered = e.what();
-                  std::fprintf(stderr, "%s\n", e.what());
-                }
-                bool ok = check(discovered.find(sub.string() + " (module hx.plain): cannot be read: Permission denied; "
-                                                               "plugins in it are not found") != std::string::npos,
-                                "discovery reports the subdirectory");
+                const std::string discovered = discovery_error();
+                const bool ok =
+                    check(discovered.find(sub.string() + " (module hx.plain): cannot be read: Permission denied; "
+                                                         "plugins in it are not found") != std::string::npos,
+                          "discovery reports the subdirectory");
                 return check(fx::registered_keys_now<hx::Plain>() == Keys{"good"}, "the rest is registered") && ok;
               }),
               ::testing::ExitedWithCode(0), "sub \\(module hx.plain\\): cannot be read: Permission denied");
