@@ -33,25 +33,6 @@ fs::path plain_file(const std::string& root, const std::string& module) {
   return fx::fixture_root(root) / "hx" / "plain" / (module + ".so");
 }
 
-// The one failure `load` throws, as a PluginLoadError whose message names the file.
-speculators::PluginFailure only_failure(const std::function<void()>& load) {
-  try {
-    load();
-  } catch (const speculators::PluginLoadError& e) {
-    EXPECT_EQ(e.failures().size(), 1U) << e.what();
-    if (e.failures().empty()) return {};
-    const speculators::PluginFailure& f = e.failures().front();
-    EXPECT_NE(std::string(e.what()).find(f.file), std::string::npos) << e.what();
-    return f;
-  }
-  ADD_FAILURE() << "no PluginLoadError";
-  return {};
-}
-
-void expect_contains(const std::string& text, const std::string& phrase) {
-  EXPECT_NE(text.find(phrase), std::string::npos) << "\"" << phrase << "\" not in: " << text;
-}
-
 struct HostPlain : hx::Plain {};
 
 // --- 1. Static initializers that end the process -------------------------------------------
@@ -96,11 +77,11 @@ TEST(PluginHostile, EndingPluginsForAForeignStandardLibraryAreRefusedWithoutRunn
   for (const char* module : {"exits", "aborts"}) {
     SCOPED_TRACE(module);
     const fs::path file = plain_file("hostile-refused", module);
-    const speculators::PluginFailure failure = only_failure([&file] { speculators::load_plugin(file); });
+    const speculators::PluginFailure failure = fx::only_failure([&file] { speculators::load_plugin(file); });
     EXPECT_EQ(failure.file, file.string());
-    expect_contains(failure.reason, "was built for standard library \"libfoo++0/not-this-host\"");
-    expect_contains(failure.reason, "this host uses \"" SPECULATORS_ABI_TAG "\"");
-    expect_contains(failure.reason, "Rebuild the plugin with the host's toolchain");
+    fx::expect_contains(failure.reason, "was built for standard library \"libfoo++0/not-this-host\"");
+    fx::expect_contains(failure.reason, "this host uses \"" SPECULATORS_ABI_TAG "\"");
+    fx::expect_contains(failure.reason, "Rebuild the plugin with the host's toolchain");
   }
   EXPECT_EQ(hx::Plain::registry(), nullptr);
 }
@@ -116,7 +97,8 @@ TEST(PluginHostile, DiscoveryRefusesTheEndingPluginsAndRegistersTheirGoodNeighbo
     EXPECT_EQ(e.failures()[0].module, "hx.plain.aborts");
     EXPECT_EQ(e.failures()[1].file, plain_file("hostile-refused", "exits").string());
     EXPECT_EQ(e.failures()[1].module, "hx.plain.exits");
-    for (const speculators::PluginFailure& f : e.failures()) expect_contains(f.reason, "\"libfoo++0/not-this-host\"");
+    for (const speculators::PluginFailure& f : e.failures())
+      fx::expect_contains(f.reason, "\"libfoo++0/not-this-host\"");
   }
   EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"good"}));
   EXPECT_NE(hx::Plain::create("good"), nullptr);
@@ -130,9 +112,9 @@ TEST(PluginHostile, EndingPluginsWhoseKeyIsTakenAreRefusedWithoutRunning) {
   for (const char* module : {"exits", "aborts"}) {
     SCOPED_TRACE(module);
     const fs::path file = plain_file("hostile-ends", module);
-    const speculators::PluginFailure failure = only_failure([&file] { speculators::load_plugin(file); });
+    const speculators::PluginFailure failure = fx::only_failure([&file] { speculators::load_plugin(file); });
     EXPECT_EQ(failure.file, file.string());
-    expect_contains(failure.reason, "\"" + std::string(module) + "\" is already registered");
+    fx::expect_contains(failure.reason, "\"" + std::string(module) + "\" is already registered");
   }
   EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"aborts", "exits"}));
 }
@@ -213,10 +195,10 @@ TEST(PluginHostile, LinkLoopsInAPackageAreRefusedAndTheScanFindsTheGoodPlugins) 
   for (const speculators::PluginFailure& f : refused) {
     refused_files.push_back(f.file);
     // A link that cannot be followed says why; one that leads to a directory says that.
-    expect_contains(f.reason, f.file.ends_with("dir_loop.so")
-                                  ? "is a symbolic link to a directory"
-                                  : "is a dangling or looping symbolic link (Too many levels");
-    expect_contains(f.reason, "remove the link");
+    fx::expect_contains(f.reason, f.file.ends_with("dir_loop.so")
+                                      ? "is a symbolic link to a directory"
+                                      : "is a dangling or looping symbolic link (Too many levels");
+    fx::expect_contains(f.reason, "remove the link");
   }
   std::sort(refused_files.begin(), refused_files.end());
   EXPECT_EQ(refused_files, (Keys{(package.dir / "a.so").string(), (package.dir / "b.so").string(),
@@ -228,7 +210,7 @@ TEST(PluginHostile, LinkLoopsInAPackageAreRefusedAndTheScanFindsTheGoodPlugins) 
     ADD_FAILURE() << "no PluginLoadError";
   } catch (const speculators::PluginLoadError& e) {
     EXPECT_EQ(e.failures().size(), 4U) << e.what();
-    for (const std::string& file : refused_files) expect_contains(e.what(), file);
+    for (const std::string& file : refused_files) fx::expect_contains(e.what(), file);
   }
   EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"deeper", "good"}));
 }
@@ -240,9 +222,9 @@ TEST(PluginHostile, ALoopingLinkGivenByNameIsRefusedWithTheSystemsReason) {
     const fs::path file = package.dir / name;
     for (const auto& load : std::vector<std::function<void()>>{[&file] { speculators::load_plugin(file); },
                                                                [&file] { speculators::read_plugin_manifest(file); }}) {
-      const speculators::PluginFailure failure = only_failure(load);
+      const speculators::PluginFailure failure = fx::only_failure(load);
       EXPECT_EQ(failure.file, file.string());
-      expect_contains(failure.reason, "cannot be resolved: Too many levels of symbolic links");
+      fx::expect_contains(failure.reason, "cannot be resolved: Too many levels of symbolic links");
     }
   }
   EXPECT_NO_THROW(speculators::load_plugin(package.dir / "good.so"));
@@ -348,9 +330,9 @@ TEST(PluginHostile, ADirectoryNamedLikeAPluginIsRefusedWhenGivenByName) {
   const fs::path folder = package.dir / "folder.so";
   for (const auto& load : std::vector<std::function<void()>>{
            [&folder] { speculators::load_plugin(folder); }, [&folder] { speculators::read_plugin_manifest(folder); }}) {
-    const speculators::PluginFailure failure = only_failure(load);
+    const speculators::PluginFailure failure = fx::only_failure(load);
     EXPECT_EQ(failure.file, folder.string());
-    expect_contains(failure.reason, "is not a regular file");
+    fx::expect_contains(failure.reason, "is not a regular file");
   }
 }
 
@@ -363,9 +345,9 @@ TEST(PluginHostile, AFifoGivenByNameIsRefusedWithoutBlocking) {
   ::alarm(5);
   for (const auto& load : std::vector<std::function<void()>>{[&fifo] { speculators::load_plugin(fifo); },
                                                              [&fifo] { speculators::read_plugin_manifest(fifo); }}) {
-    const speculators::PluginFailure failure = only_failure(load);
+    const speculators::PluginFailure failure = fx::only_failure(load);
     EXPECT_EQ(failure.file, fifo.string());
-    expect_contains(failure.reason, "is not a regular file");
+    fx::expect_contains(failure.reason, "is not a regular file");
   }
   ::alarm(0);
   EXPECT_EQ(fx::sorted_keys<hx::Plain>(), (Keys{"deeper", "good"}));  // the loader is free

@@ -50,6 +50,24 @@ int plugin_counter(const fs::path& file, const char* function) {
   return value;
 }
 
+speculators::PluginFailure only_failure(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const speculators::PluginLoadError& e) {
+    EXPECT_EQ(e.failures().size(), 1U) << e.what();
+    if (e.failures().empty()) return {};
+    const speculators::PluginFailure& f = e.failures().front();
+    EXPECT_NE(std::string(e.what()).find(f.file), std::string::npos) << e.what();
+    return f;
+  }
+  ADD_FAILURE() << "no PluginLoadError";
+  return {};
+}
+
+void expect_contains(const std::string& text, const std::string& phrase) {
+  EXPECT_NE(text.find(phrase), std::string::npos) << "\"" << phrase << "\" not in: " << text;
+}
+
 void set_plugin_path(const std::string& value) { ::setenv("SPECULATORS_PLUGIN_PATH", value.c_str(), 1); }
 
 }  // namespace fx

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ std::vector<std::string> module_names(const std::vector<speculators::PluginModul
 /// What the exported `int function()` of the plugin `file` returns, called in the copy this
 /// process loaded; -1 when the process has not loaded the file (nothing is loaded here).
 int plugin_counter(const std::filesystem::path& file, const char* function);
+
+/// The one failure `load` throws as a PluginLoadError whose message names the file; a test
+/// failure (and an empty result) when it throws none or several.
+speculators::PluginFailure only_failure(const std::function<void()>& load);
+
+/// A test failure unless `text` contains `phrase`, showing both.
+void expect_contains(const std::string& text, const std::string& phrase);
 
 /// Sets SPECULATORS_PLUGIN_PATH for the rest of the test process.
 void set_plugin_path(const std::string& value);
