@@ -590,6 +590,20 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   return names;
 }
 
+// Throws the PluginLoadError of `failures`, for `registry` (empty: a plugin asked for by file).
+[[noreturn]] void throw_plugin_failures(std::string_view registry, std::vector<PluginFailure> failures) {
+  std::string message = detail::plugin_failures_message(registry, failures);  // before failures is moved
+  throw PluginLoadError(message, std::string(registry), std::move(failures));
+}
+
+// The canonical path of a plugin file a caller named. @throws PluginLoadError naming it
+fs::path resolve_named_file(const fs::path& file) {
+  std::error_code ec;
+  fs::path real = fs::canonical(file, ec);
+  if (ec) throw_plugin_failures({}, {{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"}});
+  return real;
+}
+
 }  // namespace
 
 void add_plugin_directory(const fs::path& directory) {
@@ -624,15 +638,11 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 }
 
 PluginInfo read_plugin_manifest(const fs::path& file) {
-  std::error_code ec;
-  const fs::path real = fs::canonical(file, ec);
-  std::string problem = ec ? "cannot be resolved: " + ec.message() + "; check the path" : std::string();
+  const fs::path real = resolve_named_file(file);
   detail::FileIdentity identity;
   detail::Manifest manifest;
-  if (problem.empty()) problem = detail::check_plugin_file(real, identity, manifest);
-  if (!problem.empty()) {
-    const PluginFailure failure{ec ? file.string() : real.string(), {}, problem};
-    throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
+  if (std::string problem = detail::check_plugin_file(real, identity, manifest); !problem.empty()) {
+    throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
   }
   PluginInfo info;
   info.file = real.string();
@@ -650,19 +660,11 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
 
 PluginInfo load_plugin(const fs::path& file) {
   Loader& state = loader();
-  std::error_code ec;
-  const fs::path real = fs::canonical(file, ec);
-  if (ec) {
-    const PluginFailure failure{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"};
-    throw PluginLoadError(detail::plugin_failures_message({}, {failure}), {}, {failure});
-  }
+  const fs::path real = resolve_named_file(file);
   std::lock_guard lock(state.mutex);
   Loader::Module& module = module_for(state, real.string());
   advance_reporting(state, module, Reach::load);
-  if (module.failure) {
-    const PluginFailure f{real.string(), module.name, *module.failure};
-    throw PluginLoadError(detail::plugin_failures_message({}, {f}), {}, {f});
-  }
+  if (module.failure) throw_plugin_failures({}, {{real.string(), module.name, *module.failure}});
   return module.info;
 }
 
@@ -692,13 +694,6 @@ void allow_writable_plugins(bool allow) {
 
 namespace detail {
 
-namespace {
-[[noreturn]] void throw_plugin_failures(const RegistryStore& store, std::vector<PluginFailure> failures) {
-  std::string message = plugin_failures_message(store.key, failures);
-  throw PluginLoadError(message, store.key, std::move(failures));
-}
-}  // namespace
-
 bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
@@ -712,7 +707,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
       if (known.insert(name).second) store.imported_modules.push_back(name);
     }
   }
-  if (!failures.empty()) throw_plugin_failures(store, std::move(failures));
+  if (!failures.empty()) throw_plugin_failures(store.key, std::move(failures));
   return names;
 }
 
@@ -726,7 +721,7 @@ bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failur
   if (!store.pending_failures.empty()) {
     if (!throw_failures) return false;
     store.populated.store(true, std::memory_order_release);
-    throw_plugin_failures(store, std::exchange(store.pending_failures, {}));
+    throw_plugin_failures(store.key, std::exchange(store.pending_failures, {}));
   }
   if (store.populated.load(std::memory_order_acquire)) return false;
   if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
@@ -747,7 +742,7 @@ bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failur
     return true;
   }
   store.populated.store(true, std::memory_order_release);
-  if (!handler) throw_plugin_failures(store, std::move(failures));
+  if (!handler) throw_plugin_failures(store.key, std::move(failures));
   lock.unlock();
   for (const PluginFailure& f : failures) handler(f);
   return true;
@@ -775,9 +770,7 @@ ErasedFactory load_factory(const Entry& entry) {
         {},
         "loaded without registering " + quoted(entry.name) + ", which its manifest lists; rebuild the plugin"};
   }
-  std::vector<PluginFailure> failures{std::move(*failure)};
-  std::string message = plugin_failures_message(entry.registry_key, failures);  // before failures is moved
-  throw PluginLoadError(message, std::string(entry.registry_key), std::move(failures));
+  throw_plugin_failures(entry.registry_key, {std::move(*failure)});
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {
