@@ -1,6 +1,6 @@
-// Fuzz target: arbitrary bytes as a plugin file. The pre-load check and the manifest reader
-// are pure functions over bytes: neither may read outside them, whatever they hold, and
-// both must give the same answer twice.
+// Fuzz target: arbitrary bytes as a plugin file. The pre-load check, the section lookup and
+// the manifest reader are pure functions over bytes: none may read outside them, whatever
+// they hold, and each must give the same answer twice.
 #include "src/elf_check.hpp"
 #include "src/manifest.hpp"
 
@@ -44,11 +44,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)shared_object_problem(bytes, UINT64_MAX);
   if (size > 0) (void)shared_object_problem(bytes.first(size / 2), size);
 
+  // The whole check, as the loader runs it on a plugin file (which reads the same pieces).
+  MemoryElfBytes file(bytes);
   Manifest image;
-  const std::string image_problem = read_manifest(bytes, image);
+  const std::string image_problem = check_elf(file, image);
   Manifest image_again;
-  require(read_manifest(bytes, image_again) == image_problem && image.present == image_again.present &&
+  require(check_elf(file, image_again) == image_problem && image.present == image_again.present &&
           same(image.entries, image_again.entries));
+  const SectionLookup names = find_section(file, ".shstrtab");
+  require(find_section(file, ".shstrtab").problem == names.problem);
 
   std::vector<ManifestEntry> section;
   const std::string section_problem = parse_manifest(bytes, section);

@@ -2,15 +2,14 @@
 
 #include "manifest.hpp"
 
-#include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdint>
+#include <cerrno>
 #include <cstring>
-#include <vector>
+#include <utility>
 
 namespace speculators::detail {
 
@@ -19,6 +18,17 @@ namespace {
 // The program headers may sit anywhere the header says; a sane library has them in its
 // first pages. Reading more than this is not needed to check one.
 constexpr std::size_t max_head = 1 << 20;
+
+// No piece of a plugin the checks read (section headers, section names, the manifest) is
+// larger than this in any real plugin; a larger one is a damaged or hostile file, refused
+// rather than read into memory.
+constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
+
+// The first read: the ELF header and, in any usual library, the program headers after it.
+constexpr std::size_t head_size = 1024;
+
+// How far before the section headers the first read of them starts (see find_section()).
+constexpr std::uint64_t names_lead = 1024;
 
 #if defined(__x86_64__)
 constexpr int host_machine = EM_X86_64;
@@ -35,20 +45,61 @@ T read_at(std::span<const unsigned char> bytes, std::size_t offset) {
   return value;
 }
 
-// Plugins up to this size are read whole by check_plugin_file().
-constexpr std::size_t whole_read_limit = std::size_t{256} * 1024;
+// Whether [offset, offset + length) lies in a file of `size` bytes and is a piece small
+// enough to read. Compared without adding to `offset`, which could wrap around.
+bool readable_piece(std::uint64_t size, std::uint64_t offset, std::uint64_t length) {
+  return offset <= size && length <= size - offset && length <= max_piece;
+}
 
-// Reads `into.size()` bytes from the start of `fd`, or fewer at the end of the file or on an
-// error. @returns the bytes read.
-std::size_t read_fully(int fd, std::span<unsigned char> into) {
+// Reads `length` bytes at `offset` of `fd` into `into`. @returns false at the end of the file
+// or on an error.
+bool read_fully(int fd, unsigned char* into, std::size_t length, std::uint64_t offset) {
   std::size_t got = 0;
-  while (got < into.size()) {
-    const ssize_t n = ::pread(fd, into.data() + got, into.size() - got, static_cast<off_t>(got));
-    if (n <= 0) break;
+  while (got < length) {
+    const ssize_t n = ::pread(fd, into + got, length - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
     got += static_cast<std::size_t>(n);
   }
-  return got;
+  return true;
 }
+
+/// An open plugin file (closed with this object), read in pieces as the checks ask for them:
+/// a piece is read exactly, not rounded to pages, because each new page of memory a process
+/// touches costs a page fault, and the first discovery of a process pays for all of them
+/// (measured in bench/: discovery at N = 1). Every piece read is kept until the object goes,
+/// so the spans given out stay valid.
+class PluginFileBytes final : public ElfBytes {
+ public:
+  PluginFileBytes(int fd, std::uint64_t size) noexcept : ElfBytes(size), fd_(fd) {}
+  ~PluginFileBytes() override { ::close(fd_); }
+  PluginFileBytes(const PluginFileBytes&) = delete;
+  PluginFileBytes& operator=(const PluginFileBytes&) = delete;
+  PluginFileBytes(PluginFileBytes&&) = delete;
+  PluginFileBytes& operator=(PluginFileBytes&&) = delete;
+
+  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
+    if (length == 0 || !readable_piece(size(), offset, length)) return {};
+    for (const Piece& piece : pieces_) {
+      if (offset >= piece.offset && length <= piece.length && offset - piece.offset <= piece.length - length) {
+        return {piece.bytes.get() + (offset - piece.offset), length};
+      }
+    }
+    Piece piece{offset, length, std::make_unique_for_overwrite<unsigned char[]>(length)};
+    if (!read_fully(fd_, piece.bytes.get(), length, offset)) return {};  // shrunk meanwhile, or unreadable
+    pieces_.push_back(std::move(piece));
+    return {pieces_.back().bytes.get(), length};
+  }
+
+ private:
+  struct Piece {
+    std::uint64_t offset;
+    std::size_t length;
+    std::unique_ptr<unsigned char[]> bytes;
+  };
+  int fd_;
+  std::vector<Piece> pieces_;
+};
 
 FileIdentity identity_from(const struct stat& st) {
   return FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
@@ -56,7 +107,24 @@ FileIdentity identity_from(const struct stat& st) {
                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
+// Where the program headers of the ELF image starting with `head` end, from its header;
+// 0 when `head` does not hold a whole 64-bit ELF header.
+std::uint64_t program_headers_end(std::span<const unsigned char> head) {
+  if (head.size() < sizeof(Elf64_Ehdr) || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0 ||
+      head[EI_CLASS] != ELFCLASS64) {
+    return 0;
+  }
+  const auto header = read_at<Elf64_Ehdr>(head, 0);
+  const std::uint64_t table_size = std::uint64_t{header.e_phnum} * header.e_phentsize;
+  return header.e_phoff > UINT64_MAX - table_size ? UINT64_MAX : header.e_phoff + table_size;
+}
+
 }  // namespace
+
+std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::size_t length) {
+  if (length == 0 || !readable_piece(size(), offset, length)) return {};
+  return image_.subspan(static_cast<std::size_t>(offset), length);
+}
 
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
   if (file_size == 0) return "is empty, not a shared library; rebuild the plugin";
@@ -99,14 +167,77 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   return {};
 }
 
-std::uint64_t program_headers_end(std::span<const unsigned char> head) {
-  if (head.size() < sizeof(Elf64_Ehdr) || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0 ||
-      head[EI_CLASS] != ELFCLASS64) {
-    return 0;
-  }
+SectionLookup find_section(ElfBytes& file, std::string_view name) {
+  const auto damaged = [](const std::string& what) {
+    return SectionLookup{"has a damaged section header table (" + what + "); rebuild the plugin", {}};
+  };
+  const std::span<const unsigned char> head = file.at(0, sizeof(Elf64_Ehdr));
+  if (head.empty()) return damaged("no ELF header");
   const auto header = read_at<Elf64_Ehdr>(head, 0);
-  const std::uint64_t table_size = std::uint64_t{header.e_phnum} * header.e_phentsize;
-  return header.e_phoff > UINT64_MAX - table_size ? UINT64_MAX : header.e_phoff + table_size;
+  if (header.e_shoff == 0) return {};  // no section headers at all: nothing to find
+  if (header.e_shentsize != sizeof(Elf64_Shdr)) {
+    return damaged("entries of " + std::to_string(header.e_shentsize) + " bytes");
+  }
+  std::uint64_t count = header.e_shnum;
+  std::uint64_t names_index = header.e_shstrndx;
+  if (count == 0 || names_index == SHN_XINDEX) {  // too many sections: the numbers are in section 0
+    const std::span<const unsigned char> first = file.at(header.e_shoff, sizeof(Elf64_Shdr));
+    if (first.empty()) return damaged("it starts past the end of the file");
+    const auto zero = read_at<Elf64_Shdr>(first, 0);
+    if (count == 0) count = zero.sh_size;
+    if (names_index == SHN_XINDEX) names_index = zero.sh_link;
+  }
+  if (count == 0) return {};
+  if (count > max_piece / sizeof(Elf64_Shdr)) return damaged(std::to_string(count) + " sections");
+  // Linkers put the section names just before the section headers: one read takes both.
+  const std::uint64_t lead = std::min<std::uint64_t>(header.e_shoff, names_lead);
+  std::span<const unsigned char> table = file.at(header.e_shoff - lead, lead + count * sizeof(Elf64_Shdr));
+  if (table.empty()) return damaged("it reaches past the end of the file");
+  table = table.subspan(lead);
+  if (names_index >= count) {
+    return damaged("section names in section " + std::to_string(names_index) + " of " + std::to_string(count));
+  }
+  const auto names_header = read_at<Elf64_Shdr>(table, names_index * sizeof(Elf64_Shdr));
+  if (names_header.sh_type != SHT_STRTAB) return damaged("its section names are not a string table");
+  const std::span<const unsigned char> names = file.at(names_header.sh_offset, names_header.sh_size);
+  if (names.empty()) return damaged("its section names reach past the end of the file");
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const auto section = read_at<Elf64_Shdr>(table, i * sizeof(Elf64_Shdr));
+    // The name and its terminating NUL must both lie in the names.
+    if (section.sh_name < names.size() && names.size() - section.sh_name > name.size() &&
+        std::memcmp(names.data() + section.sh_name, name.data(), name.size()) == 0 &&
+        names[section.sh_name + name.size()] == 0) {
+      return {{}, section};
+    }
+  }
+  return {};
+}
+
+std::string check_elf(ElfBytes& file, Manifest& manifest) {
+  const std::uint64_t file_size = file.size();
+  std::span<const unsigned char> head =
+      file.at(0, static_cast<std::size_t>(std::min<std::uint64_t>(file_size, head_size)));
+  if (head.empty() && file_size != 0) return "cannot be read; check that the file is intact and readable";
+  if (const std::uint64_t end = program_headers_end(head); end > head.size() && end <= max_head && end <= file_size) {
+    if (const std::span<const unsigned char> longer = file.at(0, static_cast<std::size_t>(end)); !longer.empty()) {
+      head = longer;
+    }
+  }
+  if (std::string problem = shared_object_problem(head, file_size); !problem.empty()) return problem;
+  SectionLookup lookup = find_section(file, manifest_section);
+  if (!lookup.problem.empty()) return std::move(lookup.problem);
+  if (!lookup.found) return {};
+  manifest.present = true;
+  const Elf64_Shdr& section = *lookup.found;
+  if (section.sh_type == SHT_NOBITS || section.sh_size == 0) return "has an empty manifest section; rebuild the plugin";
+  const std::span<const unsigned char> records =
+      section.sh_size > max_piece ? std::span<const unsigned char>() : file.at(section.sh_offset, section.sh_size);
+  if (records.empty()) {
+    return "has a manifest section of " + std::to_string(section.sh_size) + " bytes at offset " +
+           std::to_string(section.sh_offset) + ", beyond its " + std::to_string(file_size) +
+           " bytes or too large to be one; the file is damaged, rebuild the plugin";
+  }
+  return parse_manifest(records, manifest.entries);
 }
 
 std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest) {
@@ -117,40 +248,11 @@ std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& i
            "; check that the file exists and that this process may read it";
   }
   struct stat st {};
-  std::string problem;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    problem = "is not a regular file (a directory, a pipe or a device); a plugin is a shared library file";
-  } else {
-    identity = identity_from(st);
-    const auto file_size = static_cast<std::uint64_t>(st.st_size);
-    // A plugin of ordinary size is read whole, with one call, and checked and parsed in memory:
-    // system calls are most of what discovery costs (measured in bench/: discovery). A larger
-    // one is read in parts: the header and program headers here, the manifest by libelf.
-    const std::size_t whole = file_size <= whole_read_limit ? static_cast<std::size_t>(file_size) : 0;
-    std::size_t head_size = whole != 0 ? whole : std::min<std::size_t>(4096, static_cast<std::size_t>(file_size));
-    // One buffer per thread, kept: a discovery reads file after file, and allocating each
-    // anew costs more than the read (measured in bench/: discovery at N = 1,000).
-    thread_local std::vector<unsigned char> buffer;
-    const auto read_head = [&] {
-      if (buffer.size() < head_size) buffer.resize(head_size);
-      return read_fully(fd, {buffer.data(), head_size});
-    };
-    std::size_t got = read_head();
-    if (whole == 0 && got == head_size) {
-      const std::uint64_t end = program_headers_end({buffer.data(), got});
-      if (end > got && end <= max_head && end <= file_size) {
-        head_size = static_cast<std::size_t>(end);
-        got = read_head();
-      }
-    }
-    problem = shared_object_problem({buffer.data(), got}, file_size);
-    if (problem.empty()) {
-      problem = whole != 0 ? read_manifest(std::span<unsigned char>(buffer.data(), got), manifest)
-                           : read_manifest(fd, manifest);
-    }
-  }
-  ::close(fd);
-  return problem;
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  PluginFileBytes bytes(fd, regular ? static_cast<std::uint64_t>(st.st_size) : 0);
+  if (!regular) return "is not a regular file (a directory, a pipe or a device); a plugin is a shared library file";
+  identity = identity_from(st);
+  return check_elf(bytes, manifest);
 }
 
 FileIdentity identity_of(const std::filesystem::path& file) {

@@ -3,20 +3,81 @@
 // glibc's dlopen trusts the file: a truncated library whose segments reach past the end of
 // the file is mapped anyway, and the process dies of SIGBUS inside dlopen; a library for
 // another machine is reported as "No such file or directory". So the header and the program
-// headers are checked here first, from the file's bytes.
+// headers are checked here first, from the file's bytes, and the manifest section is found
+// from the section headers and parsed (manifest.hpp), all without loading anything.
+//
+// The file is read in the few places these need (the header, the section headers and their
+// names, the manifest), not whole and not through a general ELF library: discovery does this
+// for every plugin it finds, and a plugin of tens of megabytes has a manifest of a few
+// hundred bytes (measured in bench/: discovery).
 #pragma once
+
+#include <elf.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace speculators::detail {
+
+struct Manifest;
+
+/// The bytes of an ELF file, as the checks ask for them: all in memory (the fuzz target), or
+/// read from an open file on demand (PluginFileBytes in elf_check.cpp).
+class ElfBytes {
+ public:
+  explicit ElfBytes(std::uint64_t size) noexcept : size_(size) {}
+  virtual ~ElfBytes() = default;
+  ElfBytes(const ElfBytes&) = delete;
+  ElfBytes& operator=(const ElfBytes&) = delete;
+
+  /// The file's size in bytes.
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+
+  /// The `length` bytes at `offset`, valid as long as this object; empty when they are not
+  /// all in the file or cannot be read. Never reads outside the file.
+  virtual std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) = 0;
+
+ protected:
+  ElfBytes(ElfBytes&&) = default;
+  ElfBytes& operator=(ElfBytes&&) = default;
+
+ private:
+  std::uint64_t size_;
+};
+
+/// An ELF file held whole in memory.
+class MemoryElfBytes final : public ElfBytes {
+ public:
+  explicit MemoryElfBytes(std::span<const unsigned char> image) noexcept : ElfBytes(image.size()), image_(image) {}
+  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override;
+
+ private:
+  std::span<const unsigned char> image_;
+};
 
 /// Why the ELF image starting with `head` (the first bytes of a file of `file_size` bytes) is
 /// not a shared object this process can load; empty when it is. Reads nothing outside
 /// `head`, so any bytes are safe to give it.
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size);
+
+/// The header of the section named `name`, found through the section header table and its
+/// string table.
+struct SectionLookup {
+  std::string problem;              ///< set: the table or its names are damaged
+  std::optional<Elf64_Shdr> found;  ///< empty: no section of that name (or no table at all)
+};
+SectionLookup find_section(ElfBytes& file, std::string_view name);
+
+/// Checks `file` with shared_object_problem() and reads its manifest section into `manifest`
+/// (`manifest.present` stays false when it has none). @returns the problem, empty when the
+/// file may be given to the dynamic loader.
+std::string check_elf(ElfBytes& file, Manifest& manifest);
 
 /// The identity of a file, to notice it being replaced between the check and the load.
 struct FileIdentity {
@@ -27,15 +88,9 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-/// Where the program headers of the ELF image starting with `head` end, from its header;
-/// 0 when `head` does not hold a whole 64-bit ELF header. Reads nothing outside `head`.
-std::uint64_t program_headers_end(std::span<const unsigned char> head);
-
-struct Manifest;
-
-/// Opens `file` once and, from that one descriptor, checks it with shared_object_problem()
-/// and reads its manifest into `manifest`; fills `identity` from the same descriptor.
-/// @returns the problem, empty when the file may be given to the dynamic loader.
+/// Opens `file` once and, from that one descriptor, runs check_elf() on it; fills `identity`
+/// from the same descriptor. @returns the problem, empty when the file may be given to the
+/// dynamic loader.
 std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest);
 
 /// The current identity of `file`; all zero when it cannot be read.

@@ -1,5 +1,6 @@
-// Reading a plugin's manifest from its file, without loading it (see
-// <speculators/detail/manifest.hpp> for how the records are made).
+// A plugin's manifest as read from its file, without loading it (see
+// <speculators/detail/manifest.hpp> for how the records are made, and elf_check.hpp for how
+// the section is found).
 #pragma once
 
 #include <cstdint>
@@ -31,16 +32,5 @@ inline constexpr const char* manifest_section = "speculators_manifest";
 
 /// Parses the bytes of a manifest section into `out`. @returns the problem, empty if none.
 std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out);
-
-/// Finds and parses the manifest section of the ELF image in memory. @returns the problem.
-std::string read_manifest(std::span<const unsigned char> image, Manifest& out);
-
-/// The same, reading the image in place (libelf takes a mutable buffer; it is not changed for
-/// an image in the host's byte order).
-std::string read_manifest(std::span<unsigned char> image, Manifest& out);
-
-/// Finds and parses the manifest section of the open file `fd`, reading it with libelf.
-/// @returns the problem.
-std::string read_manifest(int fd, Manifest& out);
 
 }  // namespace speculators::detail

@@ -161,7 +161,7 @@ add_library(speculators_registry_static STATIC ${registry_static_sources})
 target_include_directories(speculators_registry_static PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_compile_features(speculators_registry_static PUBLIC cxx_std_20)
 target_compile_definitions(speculators_registry_static PRIVATE ${registry_definitions})
-target_link_libraries(speculators_registry_static PRIVATE speculators_build_flags PUBLIC ${CMAKE_DL_LIBS} PkgConfig::LIBELF
+target_link_libraries(speculators_registry_static PRIVATE speculators_build_flags PUBLIC ${CMAKE_DL_LIBS}
                       nlohmann_json::nlohmann_json)
 set_target_properties(speculators_registry_static PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 
