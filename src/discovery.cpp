@@ -57,7 +57,7 @@ struct Loader {
     std::optional<std::string> failure;  // set: the module failed, with this reason
     std::string name;                    // dotted module name, once a package scan found it
     PluginInfo info;
-    detail::FileIdentity identity;  // as checked with the manifest: the file that may be loaded
+    detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
   };
   std::map<std::string, Module, std::less<>> modules;  // by canonical file path; nodes never move
@@ -93,6 +93,14 @@ bool writable_by_others(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;
   return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+// Why a plugin writable by others is refused; `what` is "is" for the file itself, or names
+// the directory that is.
+std::string writable_problem(const std::string& what) {
+  return what +
+         " writable by group or others, so another user could replace it; fix the permissions "
+         "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
 }
 
 bool env_allows_writable() {
@@ -213,11 +221,18 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Plugin
          " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild";
 }
 
-// Reads the manifest of `module` and checks it against the host; none of the plugin's code runs.
-std::vector<std::string> read_checked_manifest(Loader::Module& module) {
+// Reads the manifest of `module` and checks it against the host; none of the plugin's code
+// runs. A plugin found by a package scan must not be writable by others: its mode comes from
+// the descriptor the check read, so it is the mode of the very file checked, for no extra
+// system call (the scan checked the directories above it).
+std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module) {
   const std::string& file = module.info.file;
-  if (std::string problem = detail::check_plugin_file(file, module.identity, module.manifest); !problem.empty()) {
+  if (std::string problem = detail::check_plugin_file(file, module.checked, module.manifest); !problem.empty()) {
     return {std::move(problem)};
+  }
+  const bool found_by_scan = !module.name.empty();
+  if (found_by_scan && module.checked.writable_by_others && !state.allow_writable && !env_allows_writable()) {
+    return {writable_problem("is")};
   }
   module.info.has_manifest = module.manifest.present;
   return manifest_problems(module.manifest);
@@ -247,7 +262,7 @@ std::vector<std::string> list_classes(Loader::Module& module) {
 // Loads the code of a module whose manifest was checked, and registers what it registers.
 std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
   const std::string& file = module.info.file;
-  if (detail::identity_of(file) != module.identity) {
+  if (detail::identity_of(file) != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
     return {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
@@ -281,7 +296,7 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
   if (module.failure || module.stage == Stage::loaded) return module.failure;
   std::vector<std::string> problems;
   if (module.stage == Stage::unread) {
-    problems = read_checked_manifest(module);  // refused here, none of the plugin's code has run
+    problems = read_checked_manifest(state, module);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
   }
   const bool load = reach == Reach::load || (reach == Reach::list && !module.manifest.present);
@@ -343,11 +358,17 @@ bool build_tree_binary() {
   return self.string().starts_with(build_dir + "/");
 }
 
-std::vector<SearchPathEntry> resolve_search_path(Loader& state, bool warn_ignored) {
+/// What the search path is resolved for: a scan, which warns about the entries it ignores, or
+/// a report (plugin_search_path()), which says whether each entry exists. A scan does not need
+/// to know: it opens each entry's package directory, and a missing one fails to open.
+enum class SearchPathUse { scan, report };
+
+std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
+  const bool warn_ignored = use == SearchPathUse::scan;
   std::vector<SearchPathEntry> path;
-  const auto add = [&path](std::string directory, const char* source) {
+  const auto add = [&path, use](std::string directory, const char* source) {
     std::error_code ec;
-    const bool exists = fs::is_directory(directory, ec);
+    const bool exists = use == SearchPathUse::report && fs::is_directory(directory, ec);
     path.push_back(SearchPathEntry{std::move(directory), source, exists});
   };
   // A variable set to nothing (SPECULATORS_PLUGIN_PATH=) means no entries, as if unset.
@@ -381,8 +402,10 @@ std::string package_directory(std::string_view package) {
 // above it up to its search-path entry: a directory is checked once, not once per file.
 using CheckedDirectories = std::set<std::string, std::less<>>;
 
-// Why `real_file` under `real_root` (both canonical) is refused by the security checks; empty
-// when accepted.
+// Why the scan refuses `real_file` under `real_root` (both canonical): a link leading out of
+// the root, or a directory between them writable by others; empty when accepted. The file's
+// own mode is checked with its manifest (read_checked_manifest()), from the descriptor the
+// check reads: a stat here would cost a second walk of its path.
 std::string security_problem(bool allow_writable, const std::string& real_root, const std::string& real_file,
                              CheckedDirectories& checked) {
   if (!real_file.starts_with(real_root + "/")) {
@@ -390,18 +413,13 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
            "); copy the plugin into the directory instead";
   }
   if (allow_writable) return {};
-  // The file, then each directory up to the root, stopping at one already checked.
+  // Each directory from the file's own up to the root, stopping at one already checked.
   std::vector<std::string_view> directories;
-  for (std::string_view p = real_file;; p = p.substr(0, p.rfind('/'))) {
-    const bool is_file = p.size() == real_file.size();
-    if (!is_file && checked.contains(p)) break;
-    if (writable_by_others(std::string(p))) {
-      return (is_file ? std::string("is") : "is in directory " + std::string(p) + ", which is") +
-             " writable by group or others, so another user could replace it; fix the permissions "
-             "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
-    }
-    if (!is_file) directories.push_back(p);
-    if (p.size() <= real_root.size()) break;
+  for (std::string_view p = real_file; p.size() > real_root.size();) {
+    p = p.substr(0, p.rfind('/'));
+    if (checked.contains(p)) break;
+    if (writable_by_others(std::string(p))) return writable_problem("is in directory " + std::string(p) + ", which is");
+    directories.push_back(p);
   }
   for (std::string_view directory : directories) checked.emplace(directory);
   return {};
@@ -469,27 +487,30 @@ void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<
 }
 
 // Scans one package over the search path (lock held). Refused files are reported in `refused`.
-// A file's canonical path costs a readlink per path component, so the entry and the package
-// directory are resolved once and the files below from them: the walk follows no directory
-// links, so only a file that is itself a link needs resolving (measured in bench/: discovery).
+// A canonical path costs system calls, so the entry and the package directory are resolved
+// once and the files below from them: the walk follows no directory links, so only a file that
+// is itself a link needs resolving (measured in bench/: discovery).
 std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused) {
   std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
   const std::string relative = package_directory(package);
   CheckedDirectories checked;
   const bool allow_writable = state.allow_writable || env_allows_writable();
-  for (const SearchPathEntry& entry : resolve_search_path(state, true)) {
+  for (const SearchPathEntry& entry : resolve_search_path(state, SearchPathUse::scan)) {
     const fs::path package_dir = fs::path(entry.directory) / relative;
-    std::error_code ec;
-    if (!fs::is_directory(package_dir, ec)) continue;
-    const std::string real_root = fs::canonical(entry.directory, ec).string();
-    if (ec) continue;  // the entry vanished since the search path was resolved
-    const std::string real_package = fs::canonical(package_dir, ec).string();
-    if (ec) continue;
     std::string dir_text = package_dir.native();
     if (!dir_text.ends_with('/')) dir_text += '/';
     const int package_fd = ::open(dir_text.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (package_fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;  // this entry does not hold the package
       refused.push_back({package_dir.string(), std::string(package), unreadable_directory_problem(errno)});
+      continue;
+    }
+    std::error_code ec;
+    const std::string real_root = detail::canonical_path(entry.directory, ec);
+    std::string real_package = detail::canonical_path_of(package_fd);
+    if (real_package.empty()) real_package = detail::canonical_path(package_dir, ec);
+    if (ec || real_root.empty() || real_package.empty()) {  // moved or removed since it was opened
+      ::close(package_fd);
       continue;
     }
     std::vector<FoundFile> found;
@@ -517,7 +538,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       } else if (!file.is_regular) {
         continue;  // a pipe or a device named like a plugin: nothing the loader could use
       }
-      std::string real_file = file.is_link ? fs::canonical(path, type_ec).string() : real_package + "/" + file.relative;
+      std::string real_file = file.is_link ? detail::canonical_path(path, type_ec) : real_package + "/" + file.relative;
       std::string problem = type_ec ? "cannot be resolved: " + type_ec.message() + "; fix or remove the link"
                                     : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
@@ -599,7 +620,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
 // The canonical path of a plugin file a caller named. @throws PluginLoadError naming it
 fs::path resolve_named_file(const fs::path& file) {
   std::error_code ec;
-  fs::path real = fs::canonical(file, ec);
+  fs::path real = detail::canonical_path(file.string(), ec);
   if (ec) throw_plugin_failures({}, {{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"}});
   return real;
 }
@@ -621,14 +642,23 @@ void add_plugin_directory(const fs::path& directory) {
 std::vector<SearchPathEntry> plugin_search_path() {
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
-  return resolve_search_path(state, false);
+  return resolve_search_path(state, SearchPathUse::report);
 }
 
 std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused) {
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   std::vector<PluginFailure> ignored;
-  std::vector<PluginModule> modules = scan_package(state, package, refused != nullptr ? *refused : ignored);
+  std::vector<PluginFailure>& refusals = refused != nullptr ? *refused : ignored;
+  std::vector<PluginModule> modules = scan_package(state, package, refusals);
+  // Discovery checks each file's mode when it reads the file (read_checked_manifest()); a
+  // listing reads no file, so it asks here, to refuse what discovery would.
+  const bool allow_writable = state.allow_writable || env_allows_writable();
+  std::erase_if(modules, [&](const PluginModule& m) {
+    if (allow_writable || !writable_by_others(m.file)) return false;
+    refusals.push_back({m.file, m.name, writable_problem("is")});
+    return true;
+  });
   for (PluginModule& m : modules) {
     const auto known = state.modules.find(m.file);
     m.loaded =
@@ -639,9 +669,9 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 
 PluginInfo read_plugin_manifest(const fs::path& file) {
   const fs::path real = resolve_named_file(file);
-  detail::FileIdentity identity;
+  detail::CheckedFile checked;
   detail::Manifest manifest;
-  if (std::string problem = detail::check_plugin_file(real, identity, manifest); !problem.empty()) {
+  if (std::string problem = detail::check_plugin_file(real, checked, manifest); !problem.empty()) {
     throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
   }
   PluginInfo info;

@@ -240,7 +240,7 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
   return parse_manifest(records, manifest.entries);
 }
 
-std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest) {
+std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& checked, Manifest& manifest) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -251,7 +251,8 @@ std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& i
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   PluginFileBytes bytes(fd, regular ? static_cast<std::uint64_t>(st.st_size) : 0);
   if (!regular) return "is not a regular file (a directory, a pipe or a device); a plugin is a shared library file";
-  identity = identity_from(st);
+  checked.identity = identity_from(st);
+  checked.writable_by_others = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
   return check_elf(bytes, manifest);
 }
 

@@ -88,10 +88,15 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-/// Opens `file` once and, from that one descriptor, runs check_elf() on it; fills `identity`
-/// from the same descriptor. @returns the problem, empty when the file may be given to the
-/// dynamic loader.
-std::string check_plugin_file(const std::filesystem::path& file, FileIdentity& identity, Manifest& manifest);
+/// What check_plugin_file() learns of the file from the descriptor it checks.
+struct CheckedFile {
+  FileIdentity identity;
+  bool writable_by_others = false;  ///< writable by its group or by others
+};
+
+/// Opens `file` once and, from that one descriptor, runs check_elf() on it and fills
+/// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
+std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& checked, Manifest& manifest);
 
 /// The current identity of `file`; all zero when it cannot be read.
 FileIdentity identity_of(const std::filesystem::path& file);

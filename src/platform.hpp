@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <system_error>
 
 namespace speculators::detail {
 
@@ -16,6 +17,15 @@ LibraryHandle open_library(const std::string& path, std::string& error);
 
 /// The address of `symbol` in `library`, or null.
 void* find_symbol(LibraryHandle library, const char* symbol);
+
+/// The canonical path (absolute, symbolic links resolved) of the file or directory open as
+/// `fd`; empty when it cannot be told.
+std::string canonical_path_of(int fd);
+
+/// The canonical path of `path`, as std::filesystem::canonical() gives it but in three system
+/// calls instead of one per path component. @returns empty, with `ec` set, when `path` cannot
+/// be resolved.
+std::string canonical_path(const std::string& path, std::error_code& ec);
 
 /// Absolute path of the executable or shared library whose code holds `address`.
 std::string binary_holding(const void* address);

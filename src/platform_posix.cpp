@@ -2,7 +2,11 @@
 #include "platform.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -60,12 +64,36 @@ LibraryHandle open_library(const std::string& path, std::string& error) {
 
 void* find_symbol(LibraryHandle library, const char* symbol) { return ::dlsym(library.native, symbol); }
 
+std::string canonical_path_of(int fd) {
+  // The kernel keeps the resolved name of every open file; /proc shows it.
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(link.c_str(), target, sizeof target);
+  if (length <= 0 || static_cast<std::size_t>(length) >= sizeof target || target[0] != '/') return {};
+  std::string path(target, static_cast<std::size_t>(length));
+  if (path.ends_with(" (deleted)")) return {};  // gone since it was opened: no name to give
+  return path;
+}
+
+std::string canonical_path(const std::string& path, std::error_code& ec) {
+  ec.clear();
+  const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    ec.assign(errno, std::generic_category());
+    return {};
+  }
+  std::string resolved = canonical_path_of(fd);
+  ::close(fd);
+  if (!resolved.empty()) return resolved;
+  return std::filesystem::canonical(path, ec).string();  // no /proc: one readlink per component
+}
+
 std::string binary_holding(const void* address) {
   Dl_info info{};
   if (::dladdr(address, &info) != 0 && info.dli_fname != nullptr && info.dli_fname[0] == '/') {
     std::error_code ec;
-    auto canonical = std::filesystem::canonical(info.dli_fname, ec);
-    return ec ? std::string(info.dli_fname) : canonical.string();
+    std::string canonical = canonical_path(info.dli_fname, ec);
+    return ec ? std::string(info.dli_fname) : canonical;
   }
   // The main program reports the name it was started by, which may be relative.
   std::error_code ec;

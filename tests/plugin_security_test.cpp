@@ -71,6 +71,24 @@ TEST(PluginSecurity, FileWritableByGroupIsRefused) {
   EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"beta", "counted"}));
 }
 
+// A listing reads no plugin file, yet refuses what discovery would (the tool's list and
+// doctor rely on it).
+TEST(PluginSecurity, ListingRefusesAWritableFileAsDiscoveryDoes) {
+  const fs::path root = add_good_copy();
+  const fs::path alpha = root / "fx" / "good" / "alpha.so";
+  fx::add_permissions(alpha, fs::perms::others_write);
+  std::vector<speculators::PluginFailure> refused;
+  std::vector<std::string> listed;
+  for (const speculators::PluginModule& m : speculators::find_package_modules("fx.good", &refused)) {
+    if (m.root == root.string()) listed.push_back(m.name);
+  }
+  EXPECT_EQ(listed, (Keys{"fx.good.counted", "fx.good.skipped.gamma", "fx.good.sub.beta"}));
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].file, alpha.string());
+  EXPECT_EQ(refused[0].module, "fx.good.alpha");
+  EXPECT_NE(refused[0].reason.find("is writable by group or others"), std::string::npos) << refused[0].reason;
+}
+
 TEST(PluginSecurity, DirectoryWritableByOthersIsRefused) {
   const fs::path root = add_good_copy();
   fx::add_permissions(root / "fx" / "good" / "sub", fs::perms::others_write);
