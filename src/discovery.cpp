@@ -59,6 +59,9 @@ struct Loader {
     PluginInfo info;
     detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
+    /// Once loaded: its descriptor, in the plugin's memory (never unmapped). `info.entries`
+    /// is made from it when asked for (plugin_info()): discovery itself needs no copies.
+    const SpeculatorsPluginDescriptor* descriptor = nullptr;
   };
   std::map<std::string, Module, std::less<>> modules;  // by canonical file path; nodes never move
   struct PackageScan {
@@ -110,6 +113,32 @@ bool env_allows_writable() {
 
 std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
 
+// Why a plugin built with another standard library (ABI tag) is refused.
+std::string foreign_toolchain_problem(std::string_view abi_tag, std::string_view compiler) {
+  return "was built for standard library " + detail::quoted(abi_tag) + " (" + std::string(compiler) +
+         "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
+         "; objects cannot cross between them. Rebuild the plugin with the host's toolchain";
+}
+
+// Calls `visit(index, entry)` for each entry of a checked descriptor, in order.
+template <class Visit>
+void for_each_entry(const SpeculatorsPluginDescriptor& descriptor, Visit visit) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor.entries);
+  for (std::uint64_t i = 0; i < descriptor.entry_count; ++i) {
+    visit(i, *reinterpret_cast<const SpeculatorsPluginEntry*>(bytes + i * descriptor.entry_size));
+  }
+}
+
+bool is_complete(const SpeculatorsPluginEntry& entry) {
+  return entry.registry_key != nullptr && entry.name != nullptr && entry.type_name != nullptr &&
+         entry.signature != nullptr && entry.factory != nullptr;
+}
+
+// The description defaults to the type name, as ClassInfo::description() and the manifest have it.
+std::string_view description_of(const SpeculatorsPluginEntry& entry) {
+  return entry.description != nullptr && *entry.description != '\0' ? entry.description : entry.type_name;
+}
+
 // Reads and checks the descriptor of an opened library, then registers its entries. Entry
 // problems (a duplicate key, a signature mismatch) fail that entry only; the good entries of
 // the same plugin are registered. @returns the failure reasons, empty on full success.
@@ -136,45 +165,46 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   }
   info.abi_tag = entry_text(descriptor->abi_tag);
   info.compiler = entry_text(descriptor->compiler);
-  if (info.abi_tag != SPECULATORS_ABI_TAG) {
-    return {"was built for standard library " + detail::quoted(info.abi_tag) + " (" + info.compiler +
-            "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
-            "; objects cannot cross between them. Rebuild the plugin with the host's toolchain"};
-  }
+  if (info.abi_tag != SPECULATORS_ABI_TAG) return {foreign_toolchain_problem(info.abi_tag, info.compiler)};
   if (descriptor->entry_count > 0 && descriptor->entries == nullptr) {
     return {"declares " + std::to_string(descriptor->entry_count) + " entries but gives none; rebuild the plugin"};
   }
+  module.descriptor = descriptor;
   std::vector<std::string> problems;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor->entries);
-  for (std::uint64_t i = 0; i < descriptor->entry_count; ++i) {
-    const auto* raw = reinterpret_cast<const SpeculatorsPluginEntry*>(bytes + i * descriptor->entry_size);
-    if (raw->registry_key == nullptr || raw->name == nullptr || raw->type_name == nullptr ||
-        raw->signature == nullptr || raw->factory == nullptr) {
+  for_each_entry(*descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& raw) {
+    if (!is_complete(raw)) {
       problems.push_back("entry " + std::to_string(i) + " is incomplete (a null field); rebuild the plugin");
-      continue;
+      return;
     }
-    // The description defaults to the type name, as ClassInfo::description() and the manifest have it.
-    const std::string description = entry_text(raw->description);
-    PluginEntryInfo entry{raw->registry_key, raw->name, raw->type_name, raw->signature,
-                          description.empty() ? std::string(raw->type_name) : description};
     detail::EntryFields fields;
-    fields.name = raw->name;
-    fields.type_name = raw->type_name;  // in the plugin's memory, which is never unmapped
-    fields.signature = raw->signature;
+    fields.name = raw.name;
+    fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
+    fields.signature = raw.signature;
     fields.static_texts = true;
-    fields.description = entry.description;
+    fields.description = description_of(raw);
     fields.origin = file;
-    fields.factory = raw->factory;
-    fields.extension = raw->extension;
+    fields.factory = raw.factory;
+    fields.extension = raw.extension;
     fields.module = &module;  // fills the entries listed from this plugin's manifest
     try {
-      detail::add_entry(detail::store_for_key(entry.registry_key), fields);
+      detail::add_entry(detail::store_for_key(raw.registry_key), fields);
     } catch (const RegistryError& e) {
       problems.emplace_back(e.what());
     }
-    info.entries.push_back(std::move(entry));
-  }
+  });
   return problems;
+}
+
+// What `module` declares: its file, and once loaded, its descriptor's complete entries.
+const PluginInfo& plugin_info(Loader::Module& module) {
+  if (module.descriptor != nullptr && module.info.entries.empty()) {
+    for_each_entry(*module.descriptor, [&module](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+      if (!is_complete(raw)) return;
+      module.info.entries.push_back(
+          {raw.registry_key, raw.name, raw.type_name, raw.signature, std::string(description_of(raw))});
+    });
+  }
+  return module.info;
 }
 
 // What the manifest shows is wrong before any of the plugin's code runs: a foreign standard
@@ -183,9 +213,7 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
   std::vector<std::string> problems;
   for (const detail::ManifestEntry& e : manifest.entries) {
     if (e.abi_tag != SPECULATORS_ABI_TAG) {
-      problems.push_back("was built for standard library " + detail::quoted(e.abi_tag) + " (" + e.compiler +
-                         "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
-                         "; objects cannot cross between them. Rebuild the plugin with the host's toolchain");
+      problems.push_back(foreign_toolchain_problem(e.abi_tag, e.compiler));
       break;  // one toolchain per plugin: once is enough
     }
     if (std::string bad_key = detail::key_problem(e.name); !bad_key.empty()) {
@@ -205,14 +233,16 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
 }
 
 // Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
-std::string manifest_disagreement(const detail::Manifest& manifest, const PluginInfo& info) {
+std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
   std::vector<Row> declared;
   std::vector<Row> registered;
   declared.reserve(manifest.entries.size());
-  registered.reserve(info.entries.size());
+  registered.reserve(descriptor.entry_count);
   for (const auto& e : manifest.entries) declared.push_back({e.registry_key, e.name, e.type_name, e.signature});
-  for (const auto& e : info.entries) registered.push_back({e.registry_key, e.name, e.type_name, e.signature});
+  for_each_entry(descriptor, [&registered](std::uint64_t, const SpeculatorsPluginEntry& e) {
+    if (is_complete(e)) registered.push_back({e.registry_key, e.name, e.type_name, e.signature});
+  });
   std::sort(declared.begin(), declared.end());
   std::sort(registered.begin(), registered.end());
   if (declared == registered) return {};
@@ -278,7 +308,9 @@ std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
     warn(state, file +
                     " has no manifest (built without one, or by an older speculators_add_plugin); it was "
                     "loaded to find its classes. Rebuild it so that it can be checked before it runs");
-  } else if (std::string disagreement = manifest_disagreement(module.manifest, module.info); !disagreement.empty()) {
+  } else if (std::string disagreement =
+                 module.descriptor != nullptr ? manifest_disagreement(module.manifest, *module.descriptor) : "";
+             !disagreement.empty()) {  // (a refused descriptor registered nothing to compare)
     problems.push_back(std::move(disagreement));
   }
   return problems;
@@ -683,7 +715,8 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
     info.compiler = manifest.entries.front().compiler;
   }
   for (const detail::ManifestEntry& e : manifest.entries) {
-    info.entries.push_back({e.registry_key, e.name, e.type_name, e.signature, e.description});
+    info.entries.push_back({std::string(e.registry_key), std::string(e.name), std::string(e.type_name),
+                            std::string(e.signature), std::string(e.description)});
   }
   return info;
 }
@@ -695,7 +728,7 @@ PluginInfo load_plugin(const fs::path& file) {
   Loader::Module& module = module_for(state, real.string());
   advance_reporting(state, module, Reach::load);
   if (module.failure) throw_plugin_failures({}, {{real.string(), module.name, *module.failure}});
-  return module.info;
+  return plugin_info(module);
 }
 
 std::vector<PluginFailure> plugin_failures() {

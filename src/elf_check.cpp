@@ -237,7 +237,8 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
            std::to_string(section.sh_offset) + ", beyond its " + std::to_string(file_size) +
            " bytes or too large to be one; the file is damaged, rebuild the plugin";
   }
-  return parse_manifest(records, manifest.entries);
+  manifest.bytes.assign(records.begin(), records.end());  // the pieces read go with `file`
+  return parse_manifest(manifest.bytes, manifest.entries);
 }
 
 std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& checked, Manifest& manifest) {

@@ -40,14 +40,14 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
     if (size < manifest::header_size || size > rest.size()) {
       return "has a damaged " + where() + " (size " + std::to_string(size) + "); rebuild the plugin";
     }
-    std::string* fields[] = {&entry.abi_tag,   &entry.compiler,  &entry.registry_key, &entry.name,
-                             &entry.type_name, &entry.signature, &entry.description};
+    std::string_view* fields[] = {&entry.abi_tag,   &entry.compiler,  &entry.registry_key, &entry.name,
+                                  &entry.type_name, &entry.signature, &entry.description};
     std::size_t field_at = manifest::header_size;
-    for (std::string* field : fields) {
+    for (std::string_view* field : fields) {
       const void* end = field_at < size ? std::memchr(rest.data() + field_at, 0, size - field_at) : nullptr;
       if (end == nullptr) return "has a damaged " + where() + " (a field is not terminated); rebuild the plugin";
       const auto length = static_cast<std::size_t>(static_cast<const unsigned char*>(end) - (rest.data() + field_at));
-      field->assign(reinterpret_cast<const char*>(rest.data() + field_at), length);
+      *field = std::string_view(reinterpret_cast<const char*>(rest.data() + field_at), length);
       field_at += length + 1;
     }
     out.push_back(std::move(entry));
