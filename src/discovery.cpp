@@ -703,7 +703,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
   const fs::path real = resolve_named_file(file);
   detail::CheckedFile checked;
   detail::Manifest manifest;
-  if (std::string problem = detail::check_plugin_file(real, checked, manifest); !problem.empty()) {
+  if (std::string problem = detail::check_plugin_file(real.string(), checked, manifest); !problem.empty()) {
     throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
   }
   PluginInfo info;

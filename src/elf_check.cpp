@@ -241,7 +241,7 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
   return parse_manifest(manifest.bytes, manifest.entries);
 }
 
-std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& checked, Manifest& manifest) {
+std::string check_plugin_file(const std::string& file, CheckedFile& checked, Manifest& manifest) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -257,7 +257,7 @@ std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& ch
   return check_elf(bytes, manifest);
 }
 
-FileIdentity identity_of(const std::filesystem::path& file) {
+FileIdentity identity_of(const std::string& file) {
   struct stat st {};
   return ::stat(file.c_str(), &st) == 0 ? identity_from(st) : FileIdentity{};
 }

@@ -15,7 +15,6 @@
 #include <elf.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -96,9 +95,11 @@ struct CheckedFile {
 
 /// Opens `file` once and, from that one descriptor, runs check_elf() on it and fills
 /// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
-std::string check_plugin_file(const std::filesystem::path& file, CheckedFile& checked, Manifest& manifest);
+std::string check_plugin_file(const std::string& file, CheckedFile& checked, Manifest& manifest);
 
-/// The current identity of `file`; all zero when it cannot be read.
-FileIdentity identity_of(const std::filesystem::path& file);
+/// The current identity of `file`; all zero when it cannot be read. (Files are named by
+/// std::string here: a std::filesystem::path would split the name into components, with an
+/// allocation each, for every plugin discovered.)
+FileIdentity identity_of(const std::string& file);
 
 }  // namespace speculators::detail
