@@ -1,6 +1,6 @@
-// Fuzz target: arbitrary bytes as a plugin file. The pre-load check, the section lookup and
-// the manifest reader are pure functions over bytes: none may read outside them, whatever
-// they hold, and each must give the same answer twice.
+// Fuzz target: arbitrary bytes as a plugin file. The pre-load check, the note walk and the
+// manifest reader are pure functions over bytes: none may read outside them, whatever they
+// hold, and each must give the same answer twice.
 #include "src/elf_check.hpp"
 #include "src/manifest.hpp"
 
@@ -51,8 +51,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Manifest image_again;
   require(check_elf(file, image_again) == image_problem && image.present == image_again.present &&
           same(image.entries, image_again.entries));
-  const SectionLookup names = find_section(file, ".shstrtab");
-  require(find_section(file, ".shstrtab").problem == names.problem);
+
+  // The notes of one segment, as the loader walks each PT_NOTE segment, at both alignments.
+  for (const std::uint64_t alignment : {4, 8}) {
+    Manifest notes;
+    const std::string notes_problem = parse_manifest_notes(bytes, alignment, notes);
+    Manifest notes_again;
+    require(parse_manifest_notes(bytes, alignment, notes_again) == notes_problem &&
+            notes.present == notes_again.present && same(notes.entries, notes_again.entries));
+  }
 
   std::vector<ManifestEntry> section;
   const std::string section_problem = parse_manifest(bytes, section);

@@ -19,16 +19,14 @@ namespace {
 // first pages. Reading more than this is not needed to check one.
 constexpr std::size_t max_head = 1 << 20;
 
-// No piece of a plugin the checks read (section headers, section names, the manifest) is
+// No piece of a plugin the checks read (program headers, note segments) is
 // larger than this in any real plugin; a larger one is a damaged or hostile file, refused
 // rather than read into memory.
 constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
 
-// The first read: the ELF header and, in any usual library, the program headers after it.
-constexpr std::size_t head_size = 1024;
-
-// How far before the section headers the first read of them starts (see find_section()).
-constexpr std::uint64_t names_lead = 1024;
+// The first read: the ELF header and, in any usual library, the program headers and the note
+// segments after them (the manifest).
+constexpr std::size_t head_size = 4096;
 
 #if defined(__x86_64__)
 constexpr int host_machine = EM_X86_64;
@@ -167,51 +165,39 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   return {};
 }
 
-SectionLookup find_section(ElfBytes& file, std::string_view name) {
-  const auto damaged = [](const std::string& what) {
-    return SectionLookup{"has a damaged section header table (" + what + "); rebuild the plugin", {}};
-  };
-  const std::span<const unsigned char> head = file.at(0, sizeof(Elf64_Ehdr));
-  if (head.empty()) return damaged("no ELF header");
+namespace {
+
+// Reads the manifest notes of the checked ELF file whose header and program headers are in
+// `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
+// and parsed once all are copied (growing the copy moves it). The segments usually lie in the
+// first page, in `head` itself, and cost no further read.
+std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
-  if (header.e_shoff == 0) return {};  // no section headers at all: nothing to find
-  if (header.e_shentsize != sizeof(Elf64_Shdr)) {
-    return damaged("entries of " + std::to_string(header.e_shentsize) + " bytes");
+  std::vector<std::pair<std::size_t, std::uint64_t>> segments;  // where each starts in the copy, its alignment
+  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
+    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+    if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
+    const std::span<const unsigned char> notes =
+        segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
+    if (notes.empty()) {
+      return "has a note segment of " + std::to_string(segment.p_filesz) + " bytes at offset " +
+             std::to_string(segment.p_offset) + ", beyond its " + std::to_string(file.size()) +
+             " bytes or too large to be one; the file is damaged, rebuild the plugin";
+    }
+    segments.emplace_back(manifest.bytes.size(), segment.p_align == 8 ? 8 : 4);
+    manifest.bytes.insert(manifest.bytes.end(), notes.begin(), notes.end());
   }
-  std::uint64_t count = header.e_shnum;
-  std::uint64_t names_index = header.e_shstrndx;
-  if (count == 0 || names_index == SHN_XINDEX) {  // too many sections: the numbers are in section 0
-    const std::span<const unsigned char> first = file.at(header.e_shoff, sizeof(Elf64_Shdr));
-    if (first.empty()) return damaged("it starts past the end of the file");
-    const auto zero = read_at<Elf64_Shdr>(first, 0);
-    if (count == 0) count = zero.sh_size;
-    if (names_index == SHN_XINDEX) names_index = zero.sh_link;
-  }
-  if (count == 0) return {};
-  if (count > max_piece / sizeof(Elf64_Shdr)) return damaged(std::to_string(count) + " sections");
-  // Linkers put the section names just before the section headers: one read takes both.
-  const std::uint64_t lead = std::min<std::uint64_t>(header.e_shoff, names_lead);
-  std::span<const unsigned char> table = file.at(header.e_shoff - lead, lead + count * sizeof(Elf64_Shdr));
-  if (table.empty()) return damaged("it reaches past the end of the file");
-  table = table.subspan(lead);
-  if (names_index >= count) {
-    return damaged("section names in section " + std::to_string(names_index) + " of " + std::to_string(count));
-  }
-  const auto names_header = read_at<Elf64_Shdr>(table, names_index * sizeof(Elf64_Shdr));
-  if (names_header.sh_type != SHT_STRTAB) return damaged("its section names are not a string table");
-  const std::span<const unsigned char> names = file.at(names_header.sh_offset, names_header.sh_size);
-  if (names.empty()) return damaged("its section names reach past the end of the file");
-  for (std::uint64_t i = 0; i < count; ++i) {
-    const auto section = read_at<Elf64_Shdr>(table, i * sizeof(Elf64_Shdr));
-    // The name and its terminating NUL must both lie in the names.
-    if (section.sh_name < names.size() && names.size() - section.sh_name > name.size() &&
-        std::memcmp(names.data() + section.sh_name, name.data(), name.size()) == 0 &&
-        names[section.sh_name + name.size()] == 0) {
-      return {{}, section};
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::size_t end = i + 1 < segments.size() ? segments[i + 1].first : manifest.bytes.size();
+    const std::span<const unsigned char> notes(manifest.bytes.data() + segments[i].first, end - segments[i].first);
+    if (std::string problem = parse_manifest_notes(notes, segments[i].second, manifest); !problem.empty()) {
+      return problem;
     }
   }
   return {};
 }
+
+}  // namespace
 
 std::string check_elf(ElfBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
@@ -224,21 +210,7 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
     }
   }
   if (std::string problem = shared_object_problem(head, file_size); !problem.empty()) return problem;
-  SectionLookup lookup = find_section(file, manifest_section);
-  if (!lookup.problem.empty()) return std::move(lookup.problem);
-  if (!lookup.found) return {};
-  manifest.present = true;
-  const Elf64_Shdr& section = *lookup.found;
-  if (section.sh_type == SHT_NOBITS || section.sh_size == 0) return "has an empty manifest section; rebuild the plugin";
-  const std::span<const unsigned char> records =
-      section.sh_size > max_piece ? std::span<const unsigned char>() : file.at(section.sh_offset, section.sh_size);
-  if (records.empty()) {
-    return "has a manifest section of " + std::to_string(section.sh_size) + " bytes at offset " +
-           std::to_string(section.sh_offset) + ", beyond its " + std::to_string(file_size) +
-           " bytes or too large to be one; the file is damaged, rebuild the plugin";
-  }
-  manifest.bytes.assign(records.begin(), records.end());  // the pieces read go with `file`
-  return parse_manifest(manifest.bytes, manifest.entries);
+  return read_manifest_notes(file, head, manifest);
 }
 
 std::string check_plugin_file(const std::string& file, CheckedFile& checked, Manifest& manifest) {

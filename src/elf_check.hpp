@@ -3,23 +3,21 @@
 // glibc's dlopen trusts the file: a truncated library whose segments reach past the end of
 // the file is mapped anyway, and the process dies of SIGBUS inside dlopen; a library for
 // another machine is reported as "No such file or directory". So the header and the program
-// headers are checked here first, from the file's bytes, and the manifest section is found
-// from the section headers and parsed (manifest.hpp), all without loading anything.
+// headers are checked here first, from the file's bytes, and the manifest notes are found
+// from the program headers and parsed (manifest.hpp), all without loading anything.
 //
-// The file is read in the few places these need (the header, the section headers and their
-// names, the manifest), not whole and not through a general ELF library: discovery does this
-// for every plugin it finds, and a plugin of tens of megabytes has a manifest of a few
-// hundred bytes (measured in bench/: discovery).
+// The file is read where these need it (the header, the program headers, the note segments,
+// all usually in its first page), not whole and not through a general ELF library: discovery
+// does this for every plugin it finds, and a plugin of tens of megabytes has a manifest of a
+// few hundred bytes (measured in bench/: discovery).
 #pragma once
 
 #include <elf.h>
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace speculators::detail {
@@ -65,15 +63,7 @@ class MemoryElfBytes final : public ElfBytes {
 /// `head`, so any bytes are safe to give it.
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size);
 
-/// The header of the section named `name`, found through the section header table and its
-/// string table.
-struct SectionLookup {
-  std::string problem;              ///< set: the table or its names are damaged
-  std::optional<Elf64_Shdr> found;  ///< empty: no section of that name (or no table at all)
-};
-SectionLookup find_section(ElfBytes& file, std::string_view name);
-
-/// Checks `file` with shared_object_problem() and reads its manifest section into `manifest`
+/// Checks `file` with shared_object_problem() and reads its manifest notes into `manifest`
 /// (`manifest.present` stays false when it has none). @returns the problem, empty when the
 /// file may be given to the dynamic loader.
 std::string check_elf(ElfBytes& file, Manifest& manifest);

@@ -56,4 +56,28 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
   return {};
 }
 
+std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest) {
+  const auto padded = [alignment](std::uint64_t size) { return (size + alignment - 1) / alignment * alignment; };
+  std::uint64_t at = 0;
+  while (notes.size() - at >= 12) {  // a note header: name size, descriptor size, type
+    const std::span<const unsigned char> note = notes.subspan(static_cast<std::size_t>(at));
+    const std::uint64_t name_size = little_endian_word(note.subspan(0, 4));
+    const std::uint64_t record_size = little_endian_word(note.subspan(4, 4));
+    const std::uint64_t record_at = 12 + padded(name_size);
+    const std::uint64_t note_size = record_at + padded(record_size);
+    if (note_size > note.size()) {
+      return "has a damaged note at offset " + std::to_string(at) + " of a note segment (" + std::to_string(note_size) +
+             " bytes, " + std::to_string(note.size()) + " left); rebuild the plugin";
+    }
+    const std::string_view name(reinterpret_cast<const char*>(note.data() + 12), static_cast<std::size_t>(name_size));
+    if (name == manifest::note_name && little_endian_word(note.subspan(8, 4)) == manifest::note_type) {
+      manifest.present = true;
+      const auto record = note.subspan(static_cast<std::size_t>(record_at), static_cast<std::size_t>(record_size));
+      if (std::string problem = parse_manifest(record, manifest.entries); !problem.empty()) return problem;
+    }
+    at += note_size;
+  }
+  return {};
+}
+
 }  // namespace speculators::detail

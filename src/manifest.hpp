@@ -1,6 +1,6 @@
 // A plugin's manifest as read from its file, without loading it (see
 // <speculators/detail/manifest.hpp> for how the records are made, and elf_check.hpp for how
-// the section is found).
+// its notes are found).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +24,8 @@ struct ManifestEntry {
   std::string_view description;
 };
 
-/// A plugin's manifest: its section's bytes, kept, and the records parsed from them (one copy
-/// of the section rather than seven strings a record: discovery reads one per plugin).
+/// A plugin's manifest: the bytes of its note segments, kept, and the records parsed from them
+/// (one copy rather than seven strings a record: discovery reads one per plugin).
 struct Manifest {
   Manifest() = default;
   Manifest(Manifest&&) noexcept = default;
@@ -34,16 +34,18 @@ struct Manifest {
   Manifest& operator=(const Manifest&) = delete;
   ~Manifest() = default;
 
-  bool present = false;  ///< false: the file has no manifest section (an older build)
+  bool present = false;  ///< false: the file has no manifest notes (an older build, or none made)
   std::vector<unsigned char> bytes;
   std::vector<ManifestEntry> entries;
 };
 
-/// The section that holds the records.
-inline constexpr const char* manifest_section = "speculators_manifest";
-
-/// Parses the bytes of a manifest section into `out`, whose texts view `section`. @returns the
-/// problem, empty if none.
+/// Parses manifest records (one, or several with zero bytes between them) into `out`, whose
+/// texts view `section`. @returns the problem, empty if none.
 std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out);
+
+/// Parses the manifest records among the ELF notes of one note segment (`alignment`: the
+/// segment's, 4 or 8) into `manifest`, setting `manifest.present` when it holds any; notes of
+/// other owners are skipped. The records view `notes`. @returns the problem, empty if none.
+std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest);
 
 }  // namespace speculators::detail

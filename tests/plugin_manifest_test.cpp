@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <tuple>
@@ -112,6 +114,51 @@ TEST(PluginManifest, APluginWithoutManifestStillLoadsWithAWarning) {
   ASSERT_EQ(warnings.size(), 1U);
   EXPECT_NE(warnings[0].find("manual.so has no manifest"), std::string::npos) << warnings[0];
   speculators::set_warning_handler({});
+}
+
+// A copy of the good alpha plugin, with the bytes at `offset` from the start of its manifest
+// note (its 12-byte header, then "speculators") replaced by `bytes`.
+fs::path damaged_alpha(std::ptrdiff_t offset, const std::string& bytes) {
+  std::ifstream in(fx::fixture_root("good") / "fx/good/alpha.so", std::ios::binary);
+  std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t name = image.find(std::string("speculators\0SPECMAN1", 20));
+  EXPECT_NE(name, std::string::npos) << "no manifest note in alpha.so";
+  if (name == std::string::npos) return {};
+  image.replace(name - 12 + static_cast<std::size_t>(offset), bytes.size(), bytes);
+  const fs::path copy = fx::scratch_dir() / "damaged.so";
+  std::ofstream(copy, std::ios::binary | std::ios::trunc) << image;
+  return copy;
+}
+
+std::string manifest_failure(const fs::path& plugin) {
+  return fx::only_failure([&plugin] { speculators::read_plugin_manifest(plugin); }).reason;
+}
+
+// The records are ELF notes in the file's first page: the loader reads nothing else to get them.
+TEST(PluginManifest, RecordsAreNotesInTheFirstPage) {
+  std::ifstream in(fx::fixture_root("good") / "fx/good/alpha.so", std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  const std::size_t name = head.find(std::string("speculators\0SPECMAN1", 20));
+  ASSERT_NE(name, std::string::npos);
+  // The note header before the name: name size 12, then the record's size, then type 1.
+  EXPECT_EQ(head.substr(name - 12, 4), std::string("\x0c\0\0\0", 4));
+  EXPECT_EQ(head.substr(name - 4, 4), std::string("\x01\0\0\0", 4));
+}
+
+TEST(PluginManifest, ADamagedRecordIsRefusedWithItsOffset) {
+  const std::string reason = manifest_failure(damaged_alpha(24, "XPECMAN1"));
+  fx::expect_contains(reason, "has a damaged manifest record at offset 0 (no record header)");
+}
+
+TEST(PluginManifest, ARecordOfANewerVersionIsRefused) {
+  const std::string reason = manifest_failure(damaged_alpha(32, std::string("\x09\0\0\0", 4)));
+  fx::expect_contains(reason, "of version 9, this host reads versions 1 to 1");
+}
+
+TEST(PluginManifest, ANoteReachingPastItsSegmentIsRefused) {
+  const std::string reason = manifest_failure(damaged_alpha(4, std::string("\xff\xff\0\0", 4)));
+  fx::expect_contains(reason, "has a damaged note at offset");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 //
 // Copy i is the template with every occurrence of the placeholder's bytes replaced by the
 // i-th name. The names have the placeholder's length, so no offset in the file moves: the
-// descriptor's strings and the manifest records (section speculators_manifest) both carry the
+// descriptor's strings and the manifest records (notes, section .note.speculators) both carry the
 // copy's own key, and each copy is a distinct, valid plugin. Compiling N plugins costs seconds
 // each; copying costs microseconds.
 //

@@ -1,12 +1,18 @@
 // The manifest record of a plugin registration, built at compile time.
 //
-// In a plugin, each SPECULATORS_REGISTER line also declares one constant record in the ELF
-// section `speculators_manifest`. The linker gathers the records of every translation unit,
-// so the section lists what the plugin registers, produced by the same lines that register
-// it: it cannot disagree with the code. The host reads it from the file, without loading the
-// plugin, before it decides to run any of the plugin's code.
+// In a plugin, each SPECULATORS_REGISTER line also declares one constant record, as an ELF
+// note in section `.note.speculators`. The linker gathers the notes of every translation
+// unit, so the section lists what the plugin registers, produced by the same lines that
+// register it: it cannot disagree with the code. The host reads it from the file, without
+// loading the plugin, before it decides to run any of the plugin's code. Notes, because the
+// linker places them in the file's first page and names them in the program headers
+// (PT_NOTE): the host finds the manifest in the bytes it reads anyway to check the headers,
+// with no further read (measured in bench/: discovery).
 //
-// Layout (byte-aligned; the linker may pad between records with zero bytes):
+// Layout of one note (words little-endian; the note is 4-byte aligned and a multiple of 4):
+//   [0, 4)    name size, 12        [4, 8)  descriptor size: the record's
+//   [8, 12)   note type, 1         [12, 24) name "speculators" and its NUL
+//   then the record, then zero bytes up to a multiple of 4. The record:
 //   [0, 8)    magic "SPECMAN1"
 //   [8, 12)   manifest version, little-endian
 //   [12, 16)  record size in bytes, little-endian, this header included
@@ -23,6 +29,11 @@
 #include <string_view>
 
 namespace speculators::detail::manifest {
+
+/// The note's owner and type: what sets a manifest record apart from the other notes of a file.
+inline constexpr std::string_view note_name{"speculators", 12};  // the NUL is part of the name
+inline constexpr std::uint32_t note_type = 1;
+inline constexpr std::size_t note_header_size = 12 + note_name.size();
 
 inline constexpr std::string_view magic = "SPECMAN1";
 inline constexpr std::uint32_t version = 1;
@@ -42,20 +53,28 @@ struct Record {
   std::array<unsigned char, N> bytes;
 };
 
+/// The note holding the record of `Fields` (see the layout above).
 template <const auto& Fields>
 struct record_of {
-  static constexpr std::size_t size = [] {
+  static constexpr std::size_t record_size = [] {
     std::size_t n = header_size;
     for (std::string_view field : Fields) n += field.size() + 1;
     return n;
   }();
+  static constexpr std::size_t size = note_header_size + (record_size + 3) / 4 * 4;
   static constexpr Record<size> value = [] {
-    Record<size> r{};
+    Record<size> r{};  // zero: the padding
     std::size_t at = 0;
-    for (char c : magic) r.bytes[at++] = static_cast<unsigned char>(c);
-    for (std::uint32_t word : {version, static_cast<std::uint32_t>(size)}) {
+    const auto put_word = [&r, &at](std::size_t word) {
       for (int shift = 0; shift < 32; shift += 8) r.bytes[at++] = static_cast<unsigned char>((word >> shift) & 0xFFU);
-    }
+    };
+    put_word(note_name.size());
+    put_word(record_size);
+    put_word(note_type);
+    for (char c : note_name) r.bytes[at++] = static_cast<unsigned char>(c);
+    for (char c : magic) r.bytes[at++] = static_cast<unsigned char>(c);
+    put_word(version);
+    put_word(record_size);
     for (std::string_view field : Fields) {
       for (char c : field) r.bytes[at++] = static_cast<unsigned char>(c);
       r.bytes[at++] = 0;
