@@ -383,11 +383,18 @@ std::vector<std::string> split_path_list(std::string_view text) {
 bool build_tree_binary() {
   const std::string build_dir = SPECULATORS_BUILD_DIR;
   if (build_dir.empty()) return false;
-  const fs::path self = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
-  if (self.filename().string().starts_with("libspeculators_registry.so")) {
-    return self.parent_path() == fs::path(SPECULATORS_BUILD_LIBRARY_DIR);
-  }
-  return self.string().starts_with(build_dir + "/");
+  const auto* self = reinterpret_cast<const void*>(&plugin_search_path);
+  const fs::path named = detail::binary_named(self);
+  const bool shared = named.filename().string().starts_with("libspeculators_registry.so");
+  const auto in_build_tree = [&](const fs::path& binary) {
+    return shared ? binary.parent_path() == fs::path(SPECULATORS_BUILD_LIBRARY_DIR)
+                  : binary.string().starts_with(build_dir + "/");
+  };
+  // As the dynamic loader names it, a build-tree copy is found through the build's RUNPATH:
+  // no system call. Otherwise resolved, unless this machine has no such build tree at all.
+  if (in_build_tree(named)) return true;
+  if (::access(build_dir.c_str(), F_OK) != 0) return false;
+  return in_build_tree(detail::binary_holding(self));
 }
 
 /// What the search path is resolved for: a scan, which warns about the entries it ignores, or

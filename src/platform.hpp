@@ -27,7 +27,12 @@ std::string canonical_path_of(int fd);
 /// be resolved.
 std::string canonical_path(const std::string& path, std::error_code& ec);
 
-/// Absolute path of the executable or shared library whose code holds `address`.
+/// The path of the executable or shared library whose code holds `address`, as the dynamic
+/// loader names it (not resolved: it may go through symbolic links); for the main program,
+/// where /proc/self/exe leads.
+std::string binary_named(const void* address);
+
+/// The canonical path of the executable or shared library whose code holds `address`.
 std::string binary_holding(const void* address);
 
 /// A copy of `text` that lives as long as the process.

@@ -88,17 +88,21 @@ std::string canonical_path(const std::string& path, std::error_code& ec) {
   return std::filesystem::canonical(path, ec).string();  // no /proc: one readlink per component
 }
 
-std::string binary_holding(const void* address) {
+std::string binary_named(const void* address) {
   Dl_info info{};
-  if (::dladdr(address, &info) != 0 && info.dli_fname != nullptr && info.dli_fname[0] == '/') {
-    std::error_code ec;
-    std::string canonical = canonical_path(info.dli_fname, ec);
-    return ec ? std::string(info.dli_fname) : canonical;
-  }
+  if (::dladdr(address, &info) != 0 && info.dli_fname != nullptr && info.dli_fname[0] == '/') return info.dli_fname;
   // The main program reports the name it was started by, which may be relative.
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("(this program)") : self.string();
+}
+
+std::string binary_holding(const void* address) {
+  std::string named = binary_named(address);
+  if (named.front() != '/') return named;
+  std::error_code ec;
+  std::string canonical = canonical_path(named, ec);
+  return ec ? named : canonical;
 }
 
 const char* intern(const std::string& text) {
