@@ -20,7 +20,8 @@
 //                   that library (bench/compare/load_compare.cpp)
 // Prints one JSON object: {"mode", "package", "plugins" (files handled), "classes" (classes
 // listed, manifest entries read, or files loaded), "loaded" (eager and lazy: plugins of the
-// package loaded once the call returns), "ns" (steady_clock around the operation only)}.
+// package loaded once the call returns), "faults" (page faults during the operation), "ns"
+// (steady_clock around the operation only)}.
 // Exits 1 on any failure, or when the count is not the expected one.
 #include "discovery_probe.hpp"
 #include "compare/load_compare.hpp"
