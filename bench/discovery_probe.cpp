@@ -10,8 +10,8 @@
 //                   first call lists the classes from the plugins' manifests
 //         manifest  the package's files, found by a recursive walk of its directory, then
 //                   read_plugin_manifest() on each one: nothing is loaded
-//         read      the I/O floor of any listing: the same walk, then open, fstat, one read
-//                   of the whole file and close for each one; nothing parsed, nothing loaded
+//         read      the I/O of a listing that reads whole files: the same walk, then open,
+//                   fstat, one read of the whole file and close for each one; nothing parsed
 //         dlopen    the floor: the files of PACKAGE (default bench.probes), found by the same
 //                   walk and loaded in sorted order with dlopen(RTLD_NOW | RTLD_LOCAL) and a
 //                   dlsym of the library's entry point, with no check and no registration
@@ -96,7 +96,7 @@ Outcome run_manifest(const fs::path& root) {
   return {files.size(), entries};
 }
 
-/// The floor of any listing that reads the files: open, fstat, one read of the whole file,
+/// The I/O of a listing that reads whole files: open, fstat, one read of the whole file,
 /// close; nothing parsed. `classes` counts the files read whole.
 Outcome run_read(const fs::path& root) {
   const std::vector<fs::path> files = plugin_files(root, probe_package);
