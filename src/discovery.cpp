@@ -51,6 +51,7 @@ struct Loader {
       unread,   ///< nothing read yet
       checked,  ///< manifest read and checked, nothing registered, code not run
       listed,   ///< classes listed in their registries from the manifest, code not run
+      opened,   ///< code loaded by the dynamic loader, its descriptor not read yet
       loaded,   ///< code loaded and its registrations checked (or failed: see `failure`)
     };
     Stage stage = Stage::unread;
@@ -59,6 +60,7 @@ struct Loader {
     PluginInfo info;
     detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
+    detail::LibraryHandle library;  // once opened
     /// Once loaded: its descriptor, in the plugin's memory (never unmapped). `info.entries`
     /// is made from it when asked for (plugin_info()): discovery itself needs no copies.
     const SpeculatorsPluginDescriptor* descriptor = nullptr;
@@ -289,8 +291,8 @@ std::vector<std::string> list_classes(Loader::Module& module) {
   return problems;
 }
 
-// Loads the code of a module whose manifest was checked, and registers what it registers.
-std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
+// Loads the code of a module whose manifest was checked: its static initializers run here.
+std::vector<std::string> open_code(Loader::Module& module) {
   const std::string& file = module.info.file;
   if (detail::identity_of(file) != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
@@ -300,10 +302,16 @@ std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
   }
   std::string error;
   loading_on_this_thread = true;
-  const detail::LibraryHandle library = detail::open_library(file, error);
+  module.library = detail::open_library(file, error);
   loading_on_this_thread = false;
-  if (library.native == nullptr) return {"could not be loaded by the dynamic loader: " + error};
-  std::vector<std::string> problems = register_descriptor(library, module);
+  if (module.library.native == nullptr) return {"could not be loaded by the dynamic loader: " + error};
+  return {};
+}
+
+// Reads the descriptor of an opened module and registers what it declares.
+std::vector<std::string> register_code(Loader& state, Loader::Module& module) {
+  const std::string& file = module.info.file;
+  std::vector<std::string> problems = register_descriptor(module.library, module);
   if (!module.manifest.present && problems.empty()) {
     warn(state, file +
                     " has no manifest (built without one, or by an older speculators_add_plugin); it was "
@@ -317,8 +325,8 @@ std::vector<std::string> load_code(Loader& state, Loader::Module& module) {
 }
 
 /// How far discovery takes a plugin: its file and manifest checked, its classes listed from
-/// its manifest, or its code loaded.
-enum class Reach { check, list, load };
+/// its manifest, its code loaded by the dynamic loader, or also its registrations read.
+enum class Reach { check, list, open, load };
 
 // Takes `module` as far as `reach` asks, once per process (loader lock held). A plugin
 // without a manifest is loaded even to list it: its code is the only place its classes are
@@ -336,9 +344,13 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
     module.stage = Stage::listed;
     problems = list_classes(module);
   }
+  if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
+    module.stage = Stage::opened;
+    problems = open_code(module);
+  }
   if (problems.empty() && load) {
     module.stage = Stage::loaded;
-    problems = load_code(state, module);
+    problems = register_code(state, module);
   }
   if (problems.empty()) return std::nullopt;
   std::string reason;
@@ -610,9 +622,9 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
         "must not look up a registry while it loads. Move the lookup out of the initializer.");
   }
   std::lock_guard lock(state.mutex);
-  // Eagerly, every plugin is checked first and then all are loaded back to back: work between
-  // two dlopen calls evicts the dynamic loader's own lists from the caches, and each dlopen
-  // walks them (measured in bench/: discovery at N = 1,000).
+  // Eagerly, every plugin is checked first, then all are opened back to back, then the
+  // registrations of all are read: work between two dlopen calls evicts the dynamic loader's
+  // own lists from the caches, and each dlopen walks them (measured in bench/: discovery).
   const Reach first_reach = spec.eager ? Reach::check : Reach::list;
   std::vector<std::pair<Loader::Module*, std::string_view>> taken;
   std::set<std::string_view> seen;  // views of the package cache's names, kept while the lock is held
@@ -638,13 +650,17 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
       taken.emplace_back(&known, module.name);
     }
   }
-  std::vector<std::string> names;
-  for (auto [known, name] : taken) {
-    if (spec.eager) {
-      if (std::optional<PluginFailure> failure = advance_reporting(state, *known, Reach::load)) {
-        failures.push_back(std::move(*failure));
+  if (spec.eager) {
+    for (const Reach reach : {Reach::open, Reach::load}) {
+      for (auto [known, name] : taken) {
+        if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach)) {
+          failures.push_back(std::move(*failure));
+        }
       }
     }
+  }
+  std::vector<std::string> names;
+  for (auto [known, name] : taken) {
     if (!known->failure) names.emplace_back(name);
   }
   return names;
