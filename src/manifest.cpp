@@ -50,7 +50,7 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
       *field = std::string_view(reinterpret_cast<const char*>(rest.data() + field_at), length);
       field_at += length + 1;
     }
-    out.push_back(std::move(entry));
+    out.push_back(entry);
     at += size;
   }
   return {};

@@ -31,7 +31,7 @@
 namespace speculators::detail::manifest {
 
 /// The note's owner and type: what sets a manifest record apart from the other notes of a file.
-inline constexpr std::string_view note_name{"speculators", 12};  // the NUL is part of the name
+inline constexpr std::string_view note_name{"speculators\0", 12};  // the NUL is part of the name
 inline constexpr std::uint32_t note_type = 1;
 inline constexpr std::size_t note_header_size = 12 + note_name.size();
 
