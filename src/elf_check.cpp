@@ -19,9 +19,9 @@ namespace {
 // first pages. Reading more than this is not needed to check one.
 constexpr std::size_t max_head = 1 << 20;
 
-// No piece of a plugin the checks read (program headers, note segments) is
-// larger than this in any real plugin; a larger one is a damaged or hostile file, refused
-// rather than read into memory.
+// No piece of a plugin the checks read (the program headers, a note segment) is larger than
+// this in any real plugin; a larger one is a damaged or hostile file, refused rather than read
+// into memory.
 constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
 
 // The first read: the ELF header and, in any usual library, the program headers and the note
@@ -117,6 +117,36 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
   return header.e_phoff > UINT64_MAX - table_size ? UINT64_MAX : header.e_phoff + table_size;
 }
 
+// Reads the manifest notes of the checked ELF file whose header and program headers are in
+// `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
+// and parsed once all are copied (growing the copy moves it). The segments usually lie in the
+// first page, in `head` itself, and cost no further read.
+std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
+  const auto header = read_at<Elf64_Ehdr>(head, 0);
+  std::vector<std::pair<std::size_t, std::uint64_t>> segments;  // where each starts in the copy, its alignment
+  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
+    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+    if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
+    const std::span<const unsigned char> notes =
+        segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
+    if (notes.empty()) {
+      return "has a note segment of " + std::to_string(segment.p_filesz) + " bytes at offset " +
+             std::to_string(segment.p_offset) + ", beyond its " + std::to_string(file.size()) +
+             " bytes or too large to be one; the file is damaged, rebuild the plugin";
+    }
+    segments.emplace_back(manifest.bytes.size(), segment.p_align == 8 ? 8 : 4);
+    manifest.bytes.insert(manifest.bytes.end(), notes.begin(), notes.end());
+  }
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::size_t end = i + 1 < segments.size() ? segments[i + 1].first : manifest.bytes.size();
+    const std::span<const unsigned char> notes(manifest.bytes.data() + segments[i].first, end - segments[i].first);
+    if (std::string problem = parse_manifest_notes(notes, segments[i].second, manifest); !problem.empty()) {
+      return problem;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::size_t length) {
@@ -164,40 +194,6 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   }
   return {};
 }
-
-namespace {
-
-// Reads the manifest notes of the checked ELF file whose header and program headers are in
-// `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
-// and parsed once all are copied (growing the copy moves it). The segments usually lie in the
-// first page, in `head` itself, and cost no further read.
-std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
-  const auto header = read_at<Elf64_Ehdr>(head, 0);
-  std::vector<std::pair<std::size_t, std::uint64_t>> segments;  // where each starts in the copy, its alignment
-  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
-    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
-    if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
-    const std::span<const unsigned char> notes =
-        segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
-    if (notes.empty()) {
-      return "has a note segment of " + std::to_string(segment.p_filesz) + " bytes at offset " +
-             std::to_string(segment.p_offset) + ", beyond its " + std::to_string(file.size()) +
-             " bytes or too large to be one; the file is damaged, rebuild the plugin";
-    }
-    segments.emplace_back(manifest.bytes.size(), segment.p_align == 8 ? 8 : 4);
-    manifest.bytes.insert(manifest.bytes.end(), notes.begin(), notes.end());
-  }
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const std::size_t end = i + 1 < segments.size() ? segments[i + 1].first : manifest.bytes.size();
-    const std::span<const unsigned char> notes(manifest.bytes.data() + segments[i].first, end - segments[i].first);
-    if (std::string problem = parse_manifest_notes(notes, segments[i].second, manifest); !problem.empty()) {
-      return problem;
-    }
-  }
-  return {};
-}
-
-}  // namespace
 
 std::string check_elf(ElfBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
