@@ -108,9 +108,11 @@ std::string writable_problem(const std::string& what) {
          "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
 }
 
-bool env_allows_writable() {
+// Whether plugins writable by others are accepted: allow_writable_plugins(true), or
+// SPECULATORS_ALLOW_WRITABLE_PLUGINS=1.
+bool writable_allowed(const Loader& state) {
   const char* value = std::getenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS");
-  return value != nullptr && std::string_view(value) == "1";
+  return state.allow_writable || (value != nullptr && std::string_view(value) == "1");
 }
 
 std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
@@ -263,7 +265,7 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
     return {std::move(problem)};
   }
   const bool found_by_scan = !module.name.empty();
-  if (found_by_scan && module.checked.writable_by_others && !state.allow_writable && !env_allows_writable()) {
+  if (found_by_scan && module.checked.writable_by_others && !writable_allowed(state)) {
     return {writable_problem("is")};
   }
   module.info.has_manifest = module.manifest.present;
@@ -545,7 +547,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
   std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
   const std::string relative = package_directory(package);
   CheckedDirectories checked;
-  const bool allow_writable = state.allow_writable || env_allows_writable();
+  const bool allow_writable = writable_allowed(state);
   for (const SearchPathEntry& entry : resolve_search_path(state, SearchPathUse::scan)) {
     const fs::path package_dir = fs::path(entry.directory) / relative;
     std::string dir_text = package_dir.native();
@@ -708,7 +710,7 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
   std::vector<PluginModule> modules = scan_package(state, package, refusals);
   // Discovery checks each file's mode when it reads the file (read_checked_manifest()); a
   // listing reads no file, so it asks here, to refuse what discovery would.
-  const bool allow_writable = state.allow_writable || env_allows_writable();
+  const bool allow_writable = writable_allowed(state);
   std::erase_if(modules, [&](const PluginModule& m) {
     if (allow_writable || !writable_by_others(m.file)) return false;
     refusals.push_back({m.file, m.name, writable_problem("is")});

@@ -26,12 +26,7 @@ fs::path add_good_copy() {
 
 // The failures of Shape's discovery; the registry is populated either way.
 std::vector<speculators::PluginFailure> shape_failures() {
-  try {
-    fx::Shape::auto_populate_registry();
-  } catch (const speculators::PluginLoadError& e) {
-    return e.failures();
-  }
-  return {};
+  return fx::thrown_failures([] { fx::Shape::auto_populate_registry(); });
 }
 
 TEST(PluginSecurity, RelativeAndEmptyPathEntriesAreIgnoredWithAWarning) {

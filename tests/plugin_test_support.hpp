@@ -52,8 +52,12 @@ std::vector<std::string> module_names(const std::vector<speculators::PluginModul
 /// process loaded; -1 when the process has not loaded the file (nothing is loaded here).
 int plugin_counter(const std::filesystem::path& file, const char* function);
 
-/// The one failure `load` throws as a PluginLoadError whose message names the file; a test
-/// failure (and an empty result) when it throws none or several.
+/// The failures of the PluginLoadError `load` throws, each checked to be named (its file) in
+/// the error's message; empty when it throws none.
+std::vector<speculators::PluginFailure> thrown_failures(const std::function<void()>& load);
+
+/// The one failure `load` throws (thrown_failures()); a test failure (and an empty result)
+/// when it throws none or several.
 speculators::PluginFailure only_failure(const std::function<void()>& load);
 
 /// A test failure unless `text` contains `phrase`, showing both.
