@@ -63,7 +63,10 @@ std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint
     const std::span<const unsigned char> note = notes.subspan(static_cast<std::size_t>(at));
     const std::uint64_t name_size = little_endian_word(note.subspan(0, 4));
     const std::uint64_t record_size = little_endian_word(note.subspan(4, 4));
-    const std::uint64_t record_at = 12 + padded(name_size);
+    // The descriptor starts at the segment's alignment from the note's start, as readelf and
+    // the dynamic loader read it: 12 + 4 = 16 for the "GNU" property note of an 8-aligned
+    // segment, not 12 + 8.
+    const std::uint64_t record_at = padded(12 + name_size);
     const std::uint64_t note_size = record_at + padded(record_size);
     if (note_size > note.size()) {
       return "has a damaged note at offset " + std::to_string(at) + " of a note segment (" + std::to_string(note_size) +

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <elf.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -135,6 +138,31 @@ TEST(PluginManifest, RecordsAreNotesInTheFirstPage) {
   EXPECT_EQ(head.substr(name - 12, 4), std::string("\x0c\0\0\0", 4));
   EXPECT_EQ(head.substr(name - 4, 4), std::string("\x01\0\0\0", 4));
 }
+
+#if defined(__x86_64__)
+// A plugin whose first note segment is 8-byte aligned (a GNU property note, before the
+// manifest's segment): its notes are laid out at that alignment, and the reader steps over
+// them to the manifest.
+TEST(PluginManifest, ANoteSegmentAlignedTo8IsSteppedOver) {
+  const fs::path plugin = fx::fixture_root("property") / "fx/marked/property.so";
+  std::ifstream in(plugin, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  Elf64_Ehdr header{};
+  std::memcpy(&header, head.data(), sizeof header);
+  bool aligned_to_8 = false;
+  for (std::size_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment{};
+    std::memcpy(&segment, head.data() + header.e_phoff + i * sizeof segment, sizeof segment);
+    aligned_to_8 = aligned_to_8 || (segment.p_type == PT_NOTE && segment.p_align == 8);
+  }
+  ASSERT_TRUE(aligned_to_8) << "the fixture has no 8-aligned note segment; the linker dropped the property";
+  const speculators::PluginInfo info = speculators::read_plugin_manifest(plugin);
+  ASSERT_TRUE(info.has_manifest);
+  ASSERT_EQ(info.entries.size(), 1U);
+  EXPECT_EQ(info.entries[0].name, "property");
+}
+#endif
 
 TEST(PluginManifest, ADamagedRecordIsRefusedWithItsOffset) {
   const std::string reason = manifest_failure(damaged_alpha(24, "XPECMAN1"));

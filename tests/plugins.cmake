@@ -136,6 +136,14 @@ fx_plugin(fx_marked_foreign foreign fx.marked foreign_tag marked.cpp FX_MARKED_K
 fx_plugin(fx_marked_exits foreign_exits fx.marked exits marked.cpp FX_MARKED_KEY="exits" FX_MARKED_EXITS
           SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
 fx_raw_plugin(fx_marked_manual manual fx.marked manual manual.cpp)
+# The same plugin with a GNU property note (control-flow protection), which the linker puts in
+# a note segment of its own, 8-byte aligned, before the manifest's: the manifest reader must
+# step over it as the dynamic loader does. x86-64 only (the property is Intel's CET).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  fx_plugin(fx_marked_property property fx.marked property marked.cpp FX_MARKED_KEY="property")
+  target_compile_options(fx_marked_property PRIVATE -fcf-protection=full)
+  target_link_options(fx_marked_property PRIVATE LINKER:-z,ibt LINKER:-z,shstk)
+endif()
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp)
 
 # --- lazy/: package fx.lazy, listed from manifests and loaded on first create() ------
