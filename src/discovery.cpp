@@ -398,11 +398,11 @@ bool build_tree_binary() {
   const std::string build_dir = SPECULATORS_BUILD_DIR;
   if (build_dir.empty()) return false;
   const auto* self = reinterpret_cast<const void*>(&plugin_search_path);
-  const fs::path named = detail::binary_named(self);
-  const bool shared = named.filename().string().starts_with("libspeculators_registry.so");
-  const auto in_build_tree = [&](const fs::path& binary) {
-    return shared ? binary.parent_path() == fs::path(SPECULATORS_BUILD_LIBRARY_DIR)
-                  : binary.string().starts_with(build_dir + "/");
+  const std::string named = detail::binary_named(self);
+  const bool shared = named.substr(named.rfind('/') + 1).starts_with("libspeculators_registry.so");
+  const auto in_build_tree = [&](std::string_view binary) {  // both absolute, as the loader names them
+    return shared ? binary.substr(0, binary.rfind('/')) == SPECULATORS_BUILD_LIBRARY_DIR
+                  : binary.starts_with(build_dir + "/");
   };
   // As the dynamic loader names it, a build-tree copy is found through the build's RUNPATH:
   // no system call. Otherwise resolved, unless this machine has no such build tree at all.
@@ -503,40 +503,105 @@ struct FoundFile {
   bool is_regular = false;  ///< a regular file itself (a link is resolved later)
 };
 
+/// Where the walk of a package directory reads directory entries, shared by its levels.
+using DirectoryBuffer = std::array<char, 2048>;
+
 // Appends the *.so entries below the open directory `directory_fd` (which it closes) to
 // `found`, and the subdirectories it cannot read to `unreadable`, to be reported: plugins in
-// them would be missed without a word otherwise. The type of each entry
-// comes from the directory itself, so a file costs no system call here, and directory links
-// are not followed, so a link loop cannot trap the walk.
+// them would be missed without a word otherwise. The type of each entry comes from the
+// directory itself, so a file costs no system call here, and directory links are not
+// followed, so a link loop cannot trap the walk. The entries are read with getdents64 into
+// `buffer` (readdir's DIR allocates 32 KiB and costs three more system calls a directory).
 void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<FoundFile>& found,
-                       std::vector<std::pair<std::string, int>>& unreadable) {
-  DIR* directory = ::fdopendir(directory_fd);
-  if (directory == nullptr) {
-    unreadable.emplace_back(prefix, errno);
-    ::close(directory_fd);
-    return;
-  }
-  while (const dirent* entry = ::readdir(directory)) {
-    const std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    unsigned char type = entry->d_type;
-    if (type == DT_UNKNOWN) {  // a file system that does not say: ask
-      struct stat st {};
-      if (::fstatat(::dirfd(directory), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+                       std::vector<std::pair<std::string, int>>& unreadable, DirectoryBuffer& buffer) {
+  std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
+  for (;;) {
+    const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
+    if (length <= 0) {
+      if (length < 0) unreadable.emplace_back(prefix, errno);
+      break;
     }
-    if (type == DT_DIR) {
-      const int child = ::openat(::dirfd(directory), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child >= 0) {
-        find_plugin_files(child, prefix + std::string(name) + "/", found, unreadable);
-      } else {
-        unreadable.emplace_back(prefix + std::string(name), errno);
+    for (ssize_t at = 0; at < length;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(buffer.data() + at);
+      at += entry->d_reclen;
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = entry->d_type;
+      if (type == DT_UNKNOWN) {  // a file system that does not say: ask
+        struct stat st {};
+        if (::fstatat(directory_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
       }
-    } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
-      found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
+      if (type == DT_DIR) {
+        subdirectories.emplace_back(name);
+      } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
+        found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
+      }
     }
   }
-  ::closedir(directory);
+  for (const std::string& name : subdirectories) {
+    const int child = ::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child >= 0) {
+      find_plugin_files(child, prefix + name + "/", found, unreadable, buffer);
+    } else {
+      unreadable.emplace_back(prefix + name, errno);
+    }
+  }
+  ::close(directory_fd);
+}
+
+// Whether the absolute `path` has no empty, "." or ".." component: when none of its
+// components is a link either, it is its own canonical name.
+bool is_plain_path(std::string_view path) {
+  if (!path.starts_with('/')) return false;
+  for (std::size_t start = 1; start < path.size();) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view component = path.substr(start, slash - start);
+    if (component.empty() || component == "." || component == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+std::string without_trailing_slash(std::string path) {
+  while (path.size() > 1 && path.ends_with('/')) path.pop_back();
+  return path;
+}
+
+/// A package directory of one search-path entry, open for the walk, and the canonical names
+/// of the entry and of the directory, from which the files below are named.
+struct OpenPackage {
+  int fd = -1;
+  std::string real_root;
+  std::string real_package;
+};
+
+// Opens `directory` (ending in '/'), the package's directory under search-path entry `root`.
+// Where no component of the path is a link, the names are canonical as they stand: one
+// system call. @returns nothing when the directory cannot be opened, with `error` set, or 0
+// when the entry has no such directory.
+std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory, int& error) {
+  error = 0;
+  if (is_plain_path(directory)) {
+    if (const int fd = detail::open_directory_without_links(directory); fd >= 0) {
+      return OpenPackage{fd, without_trailing_slash(root), without_trailing_slash(directory)};
+    }
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    // A link on the way, or a kernel that cannot tell: opened and resolved below.
+  }
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT && errno != ENOTDIR) error = errno;
+    return std::nullopt;
+  }
+  std::error_code ec;
+  OpenPackage opened{fd, detail::canonical_path(root, ec), detail::canonical_path_of(fd)};
+  if (!ec && opened.real_package.empty()) opened.real_package = detail::canonical_path(directory, ec);
+  if (ec || opened.real_root.empty() || opened.real_package.empty()) {  // moved or removed since it was opened
+    ::close(fd);
+    return std::nullopt;
+  }
+  return opened;
 }
 
 // Scans one package over the search path (lock held). Refused files are reported in `refused`.
@@ -548,27 +613,26 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
   const std::string relative = package_directory(package);
   CheckedDirectories checked;
   const bool allow_writable = writable_allowed(state);
-  for (const SearchPathEntry& entry : resolve_search_path(state, SearchPathUse::scan)) {
-    const fs::path package_dir = fs::path(entry.directory) / relative;
-    std::string dir_text = package_dir.native();
+  DirectoryBuffer buffer;
+  const auto search_path = resolve_search_path(state, SearchPathUse::scan);
+  for (const SearchPathEntry& entry : search_path) {
+    std::string dir_text = entry.directory;
     if (!dir_text.ends_with('/')) dir_text += '/';
-    const int package_fd = ::open(dir_text.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (package_fd < 0) {
-      if (errno == ENOENT || errno == ENOTDIR) continue;  // this entry does not hold the package
-      refused.push_back({package_dir.string(), std::string(package), unreadable_directory_problem(errno)});
-      continue;
+    if (!relative.empty()) dir_text += relative + '/';
+    int open_error = 0;
+    std::optional<OpenPackage> opened = open_package_directory(entry.directory, dir_text, open_error);
+    if (!opened) {
+      if (open_error != 0) {
+        refused.push_back(
+            {without_trailing_slash(dir_text), std::string(package), unreadable_directory_problem(open_error)});
+      }
+      continue;  // this entry does not hold the package
     }
-    std::error_code ec;
-    const std::string real_root = detail::canonical_path(entry.directory, ec);
-    std::string real_package = detail::canonical_path_of(package_fd);
-    if (real_package.empty()) real_package = detail::canonical_path(package_dir, ec);
-    if (ec || real_root.empty() || real_package.empty()) {  // moved or removed since it was opened
-      ::close(package_fd);
-      continue;
-    }
+    const std::string& real_root = opened->real_root;
+    const std::string& real_package = opened->real_package;
     std::vector<FoundFile> found;
     std::vector<std::pair<std::string, int>> unreadable;
-    find_plugin_files(package_fd, {}, found, unreadable);
+    find_plugin_files(opened->fd, {}, found, unreadable, buffer);
     for (const auto& [below, error] : unreadable) {
       refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
     }
@@ -685,14 +749,16 @@ fs::path resolve_named_file(const fs::path& file) {
 }  // namespace
 
 void add_plugin_directory(const fs::path& directory) {
-  if (!directory.is_absolute()) {
+  const std::string& text = directory.native();
+  if (!text.starts_with('/')) {
     throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
   }
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
-  state.code_directories.push_back(directory.lexically_normal().string());
+  // A plain path is its own normal form: lexically_normal() would only copy it, at length.
+  state.code_directories.push_back(is_plain_path(text) ? text : directory.lexically_normal().string());
   state.package_cache.clear();
 }
 

@@ -4,13 +4,20 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>  // struct open_how: glibc 2.36 has no openat2() wrapper
+#define SPECULATORS_HAVE_OPENAT2 1
+#endif
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -77,21 +84,51 @@ std::string canonical_path_of(int fd) {
 
 std::string canonical_path(const std::string& path, std::error_code& ec) {
   ec.clear();
-  const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
-  if (fd < 0) {
+  // realpath() reads each component's link, if any: no /proc, whose first use is slow.
+  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr), &std::free);
+  if (resolved == nullptr) {
     ec.assign(errno, std::generic_category());
     return {};
   }
-  std::string resolved = canonical_path_of(fd);
-  ::close(fd);
-  if (!resolved.empty()) return resolved;
-  return std::filesystem::canonical(path, ec).string();  // no /proc: one readlink per component
+  return resolved.get();
+}
+
+int open_directory_without_links(const std::string& path) {
+#if defined(SPECULATORS_HAVE_OPENAT2) && defined(SYS_openat2)
+  open_how how{};
+  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+#else
+  (void)path;
+  errno = ENOSYS;
+  return -1;
+#endif
 }
 
 std::string binary_named(const void* address) {
-  Dl_info info{};
-  if (::dladdr(address, &info) != 0 && info.dli_fname != nullptr && info.dli_fname[0] == '/') return info.dli_fname;
-  // The main program reports the name it was started by, which may be relative.
+  // The loaded object whose segments hold `address`, from the dynamic loader's list (dladdr
+  // would also look for the nearest symbol, a walk of the object's whole symbol table).
+  struct Search {
+    std::uintptr_t address;
+    const char* name;
+  } search{reinterpret_cast<std::uintptr_t>(address), nullptr};
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* data) {
+        auto& s = *static_cast<Search*>(data);
+        for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+          const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+          if (segment.p_type == PT_LOAD && s.address >= start && s.address - start < segment.p_memsz) {
+            s.name = info->dlpi_name;
+            return 1;
+          }
+        }
+        return 0;
+      },
+      &search);
+  if (search.name != nullptr && search.name[0] == '/') return search.name;
+  // The main program has no name in that list.
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("(this program)") : self.string();

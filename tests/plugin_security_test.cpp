@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace {
@@ -159,6 +160,59 @@ TEST(PluginSecurity, SymbolicLinkLoopsAreReportedAndDoNotTrapTheScan) {
   EXPECT_EQ(failures[0].file, (dir / "loop_a.so").string());
   EXPECT_EQ(failures[1].file, (dir / "loop_b.so").string());
   EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+// The files' names as discovery reports them, in module order.
+std::vector<std::string> module_files(std::string_view package) {
+  std::vector<std::string> files;
+  for (const auto& m : speculators::find_package_modules(package)) files.push_back(m.file);
+  return files;
+}
+
+// A search-path entry may itself be a link (or a path with "." and ".."): the files below it
+// are named by their canonical paths, so that a plugin reached two ways is one module.
+TEST(PluginSecurity, EntryThroughALinkNamesFilesCanonically) {
+  const fs::path scratch = fx::scratch_dir();
+  const fs::path root = scratch / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  fs::create_directory_symlink(root, scratch / "linked");
+  fx::set_plugin_path((scratch / "linked").string() + ":" + (root / "fx" / ".." / ".").string());
+  const std::string real = fs::canonical(root / "fx" / "good").string();
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("fx.good");
+  ASSERT_EQ(fx::module_names(modules),
+            (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.skipped.gamma", "fx.good.sub.beta"}));
+  EXPECT_EQ(modules[0].file, real + "/alpha.so");
+  EXPECT_EQ(modules[3].file, real + "/sub/beta.so");
+  EXPECT_EQ(modules[0].root, (scratch / "linked").string());
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+TEST(PluginSecurity, PackageDirectoryLinkInsideTheRootIsFollowed) {
+  const fs::path root = add_good_copy();
+  fs::rename(root / "fx" / "good", root / "elsewhere");
+  fs::create_directory_symlink(root / "elsewhere", root / "fx" / "good");
+  const std::string real = fs::canonical(root / "elsewhere").string();
+  EXPECT_EQ(module_files("fx.good"),
+            (Keys{real + "/alpha.so", real + "/counted.so", real + "/skipped/gamma.so", real + "/sub/beta.so"}));
+  EXPECT_TRUE(shape_failures().empty());
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+TEST(PluginSecurity, PackageDirectoryLinkOutOfTheRootIsRefused) {
+  const fs::path root = add_good_copy();
+  fs::remove_all(root / "fx" / "good");
+  fs::create_directory_symlink(fx::fixture_root("good") / "fx" / "good", root / "fx" / "good");
+  const std::vector<speculators::PluginFailure> failures = shape_failures();
+  std::vector<std::string> refused;
+  for (const auto& f : failures) {
+    fx::expect_contains(f.reason, "is a symbolic link leading out of its plugin directory");
+    refused.push_back(f.file);
+  }
+  std::sort(refused.begin(), refused.end());
+  const fs::path package = root / "fx" / "good";  // the files are named where they were found
+  EXPECT_EQ(refused, (Keys{(package / "alpha.so").string(), (package / "counted.so").string(),
+                           (package / "sub" / "beta.so").string()}));
+  EXPECT_TRUE(fx::registered_keys_now<fx::Shape>().empty());
 }
 
 }  // namespace
