@@ -239,6 +239,16 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
 // Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
 std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
+  // Both come from the same SPECULATORS_REGISTER lines, so they agree in order: compared so
+  // first, without copies, and sorted only when that fails.
+  bool same_order = manifest.entries.size() == descriptor.entry_count;
+  for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
+    if (!same_order) return;
+    const detail::ManifestEntry& m = manifest.entries[i];
+    same_order = is_complete(e) && Row{m.registry_key, m.name, m.type_name, m.signature} ==
+                                       Row{e.registry_key, e.name, e.type_name, e.signature};
+  });
+  if (same_order) return {};
   std::vector<Row> declared;
   std::vector<Row> registered;
   declared.reserve(manifest.entries.size());
@@ -461,7 +471,8 @@ using CheckedDirectories = std::set<std::string, std::less<>>;
 // check reads: a stat here would cost a second walk of its path.
 std::string security_problem(bool allow_writable, const std::string& real_root, const std::string& real_file,
                              CheckedDirectories& checked) {
-  if (!real_file.starts_with(real_root + "/")) {
+  if (!(real_file.starts_with(real_root) && real_file.size() > real_root.size() &&
+        real_file[real_root.size()] == '/')) {
     return "is a symbolic link leading out of its plugin directory " + real_root + " (to " + real_file +
            "); copy the plugin into the directory instead";
   }
@@ -640,13 +651,13 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
       if (by_name.contains(name)) continue;
-      const std::string path = dir_text + file.relative;
       std::error_code type_ec;
+      const auto path = [&] { return dir_text + file.relative; };  // where it was found, as reported
       if (file.is_link) {
-        const fs::file_status target = fs::status(path, type_ec);
+        const fs::file_status target = fs::status(path(), type_ec);
         if (type_ec || !fs::is_regular_file(target)) {
           refused.push_back(
-              {path, name,
+              {path(), name,
                type_ec ? "is a dangling or looping symbolic link (" + type_ec.message() + "); fix or remove the link"
                        : "is a symbolic link to a directory or a special file, not to a plugin file; "
                          "remove the link"});
@@ -655,14 +666,16 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       } else if (!file.is_regular) {
         continue;  // a pipe or a device named like a plugin: nothing the loader could use
       }
-      std::string real_file = file.is_link ? detail::canonical_path(path, type_ec) : real_package + "/" + file.relative;
+      std::string real_file =
+          file.is_link ? detail::canonical_path(path(), type_ec) : real_package + "/" + file.relative;
       std::string problem = type_ec ? "cannot be resolved: " + type_ec.message() + "; fix or remove the link"
                                     : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
-        refused.push_back({path, name, std::move(problem)});
+        refused.push_back({path(), name, std::move(problem)});
         continue;
       }
-      by_name.emplace(name, PluginModule{name, std::move(real_file), entry.directory, false});
+      const auto placed = by_name.try_emplace(std::move(name)).first;
+      placed->second = PluginModule{placed->first, std::move(real_file), entry.directory, false};
     }
   }
   std::vector<PluginModule> modules;
@@ -707,7 +720,8 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
     }
     for (const PluginModule& module : cached->second.modules) {
       if (is_ignored(module.name, spec.ignored_modules)) continue;
-      if (!seen.insert(module.name).second) continue;  // in an earlier package of this base too
+      // In an earlier package of this base too (names are unique within one package's scan).
+      if (spec.packages.size() > 1 && !seen.insert(module.name).second) continue;
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
       if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach)) {
