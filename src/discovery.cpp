@@ -265,12 +265,48 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Specul
          " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild";
 }
 
+/// The directories a discovery call walked, held open until it returns (at most `max_kept`
+/// of them), so that each plugin file below them is opened and checked again by its name in
+/// its directory: a lookup of one path component, where a path from the root costs one per
+/// component (measured in bench/: discovery). A lazily listed plugin loaded later is looked
+/// up by its path, as a plugin named by a caller is.
+class OpenDirectories {
+ public:
+  OpenDirectories() = default;
+  OpenDirectories(const OpenDirectories&) = delete;
+  OpenDirectories& operator=(const OpenDirectories&) = delete;
+  OpenDirectories(OpenDirectories&&) = delete;
+  OpenDirectories& operator=(OpenDirectories&&) = delete;
+  ~OpenDirectories() {
+    for (const auto& [path, fd] : open_) ::close(fd);
+  }
+
+  /// Takes `fd`, the open directory whose canonical path is `path`: kept, or closed.
+  void keep(std::string path, int fd) {
+    if (open_.size() >= max_kept || !open_.emplace(std::move(path), fd).second) ::close(fd);
+  }
+
+  /// Where `file` (a canonical path) is found: in its directory when that is held open.
+  [[nodiscard]] detail::FileLocation locate(const std::string& file) const {
+    const std::size_t slash = file.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      if (const auto held = open_.find(std::string_view(file).substr(0, slash)); held != open_.end()) {
+        return {held->second, file.c_str() + slash + 1};
+      }
+    }
+    return {AT_FDCWD, file.c_str()};
+  }
+
+ private:
+  static constexpr std::size_t max_kept = 64;  // descriptors are a limited resource of the process
+  std::map<std::string, int, std::less<>> open_;
+};
+
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code
 // runs. A plugin found by a package scan must not be writable by others: its mode comes from
 // the descriptor the check read, so it is the mode of the very file checked, for no extra
 // system call (the scan checked the directories above it).
-std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module) {
-  const std::string& file = module.info.file;
+std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module, detail::FileLocation file) {
   if (std::string problem = detail::check_plugin_file(file, module.checked, module.manifest); !problem.empty()) {
     return {std::move(problem)};
   }
@@ -303,10 +339,10 @@ std::vector<std::string> list_classes(Loader::Module& module) {
   return problems;
 }
 
-// Loads the code of a module whose manifest was checked: its static initializers run here.
-std::vector<std::string> open_code(Loader::Module& module) {
-  const std::string& file = module.info.file;
-  if (detail::identity_of(file) != module.checked.identity) {
+// Loads the code of a module whose manifest was checked (`file` is where it was checked):
+// its static initializers run here.
+std::vector<std::string> open_code(Loader::Module& module, detail::FileLocation checked_at) {
+  if (detail::identity_of(checked_at) != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
     return {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
@@ -314,7 +350,7 @@ std::vector<std::string> open_code(Loader::Module& module) {
   }
   std::string error;
   loading_on_this_thread = true;
-  module.library = detail::open_library(file, error);
+  module.library = detail::open_library(module.info.file, error);
   loading_on_this_thread = false;
   if (module.library.native == nullptr) return {"could not be loaded by the dynamic loader: " + error};
   return {};
@@ -342,13 +378,17 @@ enum class Reach { check, list, open, load };
 
 // Takes `module` as far as `reach` asks, once per process (loader lock held). A plugin
 // without a manifest is loaded even to list it: its code is the only place its classes are
-// named. @returns the module's failure, kept for good once set.
-std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach) {
+// named. `directories`: those the current discovery call holds open, if any.
+// @returns the module's failure, kept for good once set.
+std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach,
+                                   const OpenDirectories* directories) {
   using Stage = Loader::Module::Stage;
   if (module.failure || module.stage == Stage::loaded) return module.failure;
+  const detail::FileLocation file = directories != nullptr ? directories->locate(module.info.file)
+                                                           : detail::FileLocation{AT_FDCWD, module.info.file.c_str()};
   std::vector<std::string> problems;
   if (module.stage == Stage::unread) {
-    problems = read_checked_manifest(state, module);  // refused here, none of the plugin's code has run
+    problems = read_checked_manifest(state, module, file);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
   }
   const bool load = reach == Reach::load || (reach == Reach::list && !module.manifest.present);
@@ -358,7 +398,7 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
   }
   if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
     module.stage = Stage::opened;
-    problems = open_code(module);
+    problems = open_code(module, file);
   }
   if (problems.empty() && load) {
     module.stage = Stage::loaded;
@@ -383,9 +423,10 @@ PluginFailure record_failure(Loader& state, PluginFailure failure) {
 }
 
 // advance(), and the failure it caused, if it caused one now: each failure is reported once.
-std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module, Reach reach) {
+std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module, Reach reach,
+                                               const OpenDirectories* directories = nullptr) {
   const bool failed_before = module.failure.has_value();
-  const std::optional<std::string> failure = advance(state, module, reach);
+  const std::optional<std::string> failure = advance(state, module, reach, directories);
   if (!failure || failed_before) return std::nullopt;
   return record_failure(state, {module.info.file, module.name, *failure});
 }
@@ -514,22 +555,29 @@ struct FoundFile {
   bool is_regular = false;  ///< a regular file itself (a link is resolved later)
 };
 
-/// Where the walk of a package directory reads directory entries, shared by its levels.
-using DirectoryBuffer = std::array<char, 2048>;
+/// The walk of one package directory: what it finds, and where it reads.
+struct PackageWalk {
+  std::string_view real_package;                        ///< the canonical path of the package directory
+  OpenDirectories* directories;                         ///< where the walked directories are kept open, or null
+  std::vector<FoundFile> found;                         ///< the *.so entries
+  std::vector<std::pair<std::string, int>> unreadable;  ///< subdirectories it cannot read, and why
+  std::array<char, 2048> buffer;                        ///< directory entries, read by every level in turn
+};
 
-// Appends the *.so entries below the open directory `directory_fd` (which it closes) to
-// `found`, and the subdirectories it cannot read to `unreadable`, to be reported: plugins in
-// them would be missed without a word otherwise. The type of each entry comes from the
-// directory itself, so a file costs no system call here, and directory links are not
-// followed, so a link loop cannot trap the walk. The entries are read with getdents64 into
-// `buffer` (readdir's DIR allocates 32 KiB and costs three more system calls a directory).
-void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<FoundFile>& found,
-                       std::vector<std::pair<std::string, int>>& unreadable, DirectoryBuffer& buffer) {
+// Appends the *.so entries below the open directory `directory_fd` (at `prefix` below the
+// package directory) to `walk.found`, and the subdirectories it cannot read to
+// `walk.unreadable`, to be reported: plugins in them would be missed without a word
+// otherwise. The type of each entry comes from the directory itself, so a file costs no
+// system call here, and directory links are not followed, so a link loop cannot trap the
+// walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
+// more system calls a directory). `directory_fd` is closed, or kept in `walk.directories`.
+void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk& walk) {
   std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
+  auto& buffer = walk.buffer;
   for (;;) {
     const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
     if (length <= 0) {
-      if (length < 0) unreadable.emplace_back(prefix, errno);
+      if (length < 0) walk.unreadable.emplace_back(prefix, errno);
       break;
     }
     for (ssize_t at = 0; at < length;) {
@@ -546,19 +594,28 @@ void find_plugin_files(int directory_fd, const std::string& prefix, std::vector<
       if (type == DT_DIR) {
         subdirectories.emplace_back(name);
       } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
-        found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
+        walk.found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
       }
     }
   }
   for (const std::string& name : subdirectories) {
     const int child = ::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (child >= 0) {
-      find_plugin_files(child, prefix + name + "/", found, unreadable, buffer);
+      find_plugin_files(child, prefix + name + "/", walk);
     } else {
-      unreadable.emplace_back(prefix + name, errno);
+      walk.unreadable.emplace_back(prefix + name, errno);
     }
   }
-  ::close(directory_fd);
+  if (walk.directories == nullptr) {
+    ::close(directory_fd);
+  } else {
+    std::string path(walk.real_package);
+    if (!prefix.empty()) {
+      path += '/';
+      path.append(prefix, 0, prefix.size() - 1);  // without its trailing '/'
+    }
+    walk.directories->keep(std::move(path), directory_fd);
+  }
 }
 
 // Whether the absolute `path` has no empty, "." or ".." component: when none of its
@@ -619,12 +676,14 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
 // A canonical path costs system calls, so the entry and the package directory are resolved
 // once and the files below from them: the walk follows no directory links, so only a file that
 // is itself a link needs resolving (measured in bench/: discovery).
-std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused) {
+// `directories`, when given, keeps the directories walked open for the caller.
+std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused,
+                                       OpenDirectories* directories = nullptr) {
   std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
   const std::string relative = package_directory(package);
   CheckedDirectories checked;
   const bool allow_writable = writable_allowed(state);
-  DirectoryBuffer buffer;
+  PackageWalk walk{{}, directories, {}, {}, {}};
   const auto search_path = resolve_search_path(state, SearchPathUse::scan);
   for (const SearchPathEntry& entry : search_path) {
     std::string dir_text = entry.directory;
@@ -641,13 +700,14 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     }
     const std::string& real_root = opened->real_root;
     const std::string& real_package = opened->real_package;
-    std::vector<FoundFile> found;
-    std::vector<std::pair<std::string, int>> unreadable;
-    find_plugin_files(opened->fd, {}, found, unreadable, buffer);
-    for (const auto& [below, error] : unreadable) {
+    walk.real_package = real_package;
+    walk.found.clear();
+    walk.unreadable.clear();
+    find_plugin_files(opened->fd, {}, walk);
+    for (const auto& [below, error] : walk.unreadable) {
       refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
     }
-    for (const FoundFile& file : found) {
+    for (const FoundFile& file : walk.found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
       if (by_name.contains(name)) continue;
@@ -707,11 +767,12 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   const Reach first_reach = spec.eager ? Reach::check : Reach::list;
   std::vector<std::pair<Loader::Module*, std::string_view>> taken;
   std::set<std::string_view> seen;  // views of the package cache's names, kept while the lock is held
+  OpenDirectories directories;      // of the packages scanned now: their plugins are looked up there
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
     if (cached == state.package_cache.end()) {
       Loader::PackageScan scan;
-      scan.modules = scan_package(state, package, scan.refused);
+      scan.modules = scan_package(state, package, scan.refused, &directories);
       cached = state.package_cache.emplace(std::string(package), std::move(scan)).first;
     }
     for (const PluginFailure& f : cached->second.refused) {
@@ -724,7 +785,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
       if (spec.packages.size() > 1 && !seen.insert(module.name).second) continue;
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
-      if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach)) {
+      if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach, &directories)) {
         failures.push_back(std::move(*failure));
       }
       taken.emplace_back(&known, module.name);
@@ -733,7 +794,7 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   if (spec.eager) {
     for (const Reach reach : {Reach::open, Reach::load}) {
       for (auto [known, name] : taken) {
-        if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach)) {
+        if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach, &directories)) {
           failures.push_back(std::move(*failure));
         }
       }
@@ -808,7 +869,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
   const fs::path real = resolve_named_file(file);
   detail::CheckedFile checked;
   detail::Manifest manifest;
-  if (std::string problem = detail::check_plugin_file(real.string(), checked, manifest); !problem.empty()) {
+  if (std::string problem = detail::check_plugin_file({AT_FDCWD, real.c_str()}, checked, manifest); !problem.empty()) {
     throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
   }
   PluginInfo info;

@@ -209,9 +209,9 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
   return read_manifest_notes(file, head, manifest);
 }
 
-std::string check_plugin_file(const std::string& file, CheckedFile& checked, Manifest& manifest) {
+std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd = ::openat(file.directory, file.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return std::string("cannot be opened: ") + std::strerror(errno) +
            "; check that the file exists and that this process may read it";
@@ -225,9 +225,9 @@ std::string check_plugin_file(const std::string& file, CheckedFile& checked, Man
   return check_elf(bytes, manifest);
 }
 
-FileIdentity identity_of(const std::string& file) {
+FileIdentity identity_of(FileLocation file) {
   struct stat st {};
-  return ::stat(file.c_str(), &st) == 0 ? identity_from(st) : FileIdentity{};
+  return ::fstatat(file.directory, file.name, &st, 0) == 0 ? identity_from(st) : FileIdentity{};
 }
 
 }  // namespace speculators::detail

@@ -227,4 +227,21 @@ TEST(PluginDiscovery, ExamplePluginsAreInTheBuildTreePluginDirectory) {
 }
 #endif
 
+// The number of descriptors this process has open.
+std::size_t open_descriptors() {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator()));
+}
+
+// Discovery holds the directories it walks open while it checks and loads their plugins, up
+// to a bound; past it, plugins are looked up by path. Either way nothing stays open after.
+TEST(PluginDiscovery, ManyDirectoriesAreWalkedAndNoneStaysOpen) {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  for (int i = 0; i < 100; ++i) fs::create_directories(root / "fx" / "good" / "empty" / std::to_string(i));
+  speculators::add_plugin_directory(root);
+  const std::size_t before = open_descriptors();
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  EXPECT_EQ(open_descriptors(), before);
+}
+
 }  // namespace
