@@ -618,24 +618,6 @@ void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk&
   }
 }
 
-// Whether the absolute `path` has no empty, "." or ".." component: when none of its
-// components is a link either, it is its own canonical name.
-bool is_plain_path(std::string_view path) {
-  if (!path.starts_with('/')) return false;
-  for (std::size_t start = 1; start < path.size();) {
-    const std::size_t slash = std::min(path.find('/', start), path.size());
-    const std::string_view component = path.substr(start, slash - start);
-    if (component.empty() || component == "." || component == "..") return false;
-    start = slash + 1;
-  }
-  return true;
-}
-
-std::string without_trailing_slash(std::string path) {
-  while (path.size() > 1 && path.ends_with('/')) path.pop_back();
-  return path;
-}
-
 /// A package directory of one search-path entry, open for the walk, and the canonical names
 /// of the entry and of the directory, from which the files below are named.
 struct OpenPackage {
@@ -650,13 +632,11 @@ struct OpenPackage {
 // when the entry has no such directory.
 std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory, int& error) {
   error = 0;
-  if (is_plain_path(directory)) {
-    if (const int fd = detail::open_directory_without_links(directory); fd >= 0) {
-      return OpenPackage{fd, without_trailing_slash(root), without_trailing_slash(directory)};
-    }
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    // A link on the way, or a kernel that cannot tell: opened and resolved below.
+  if (const int fd = detail::open_canonical(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    return OpenPackage{fd, detail::without_trailing_slash(root), detail::without_trailing_slash(directory)};
   }
+  if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+  // Not plain, a link on the way, or a kernel that cannot tell: opened and resolved below.
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT && errno != ENOTDIR) error = errno;
@@ -694,7 +674,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     if (!opened) {
       if (open_error != 0) {
         refused.push_back(
-            {without_trailing_slash(dir_text), std::string(package), unreadable_directory_problem(open_error)});
+            {detail::without_trailing_slash(dir_text), std::string(package), unreadable_directory_problem(open_error)});
       }
       continue;  // this entry does not hold the package
     }
@@ -833,7 +813,7 @@ void add_plugin_directory(const fs::path& directory) {
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   // A plain path is its own normal form: lexically_normal() would only copy it, at length.
-  state.code_directories.push_back(is_plain_path(text) ? text : directory.lexically_normal().string());
+  state.code_directories.push_back(detail::is_plain_path(text) ? text : directory.lexically_normal().string());
   state.package_cache.clear();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace speculators::detail {
@@ -26,13 +27,20 @@ std::string canonical_path_of(int fd);
 /// with `ec` set, when `path` cannot be resolved.
 std::string canonical_path(const std::string& path, std::error_code& ec);
 
-/// Opens the directory `path` for reading only if no component of the path is a symbolic
-/// link, so that a plain absolute `path` is its own canonical name (one system call, where
-/// canonical_path_of() costs a readlink through /proc, whose first use in a process costs
-/// tens of microseconds). @returns the descriptor, or -1 with errno set: ENOENT or ENOTDIR
-/// when there is no such directory, ELOOP when the path goes through a link, anything else
-/// when the kernel cannot tell (then open and resolve the directory the usual way).
-int open_directory_without_links(const std::string& path);
+/// Whether the absolute `path` has no empty, "." or ".." component: when none of its
+/// components is a symbolic link either, it is its own canonical name (less a final '/').
+bool is_plain_path(std::string_view path);
+
+/// `path` without the '/' that may end it (the root stays "/").
+std::string without_trailing_slash(std::string path);
+
+/// Opens `path` with `flags` only if it is plain and no component of it is a symbolic link,
+/// so that it is its own canonical name: one system call, where a readlink through /proc
+/// (whose first use in a process costs tens of microseconds) or a readlink per component
+/// would name it. @returns the descriptor, or -1 with errno set: ENOENT or ENOTDIR when
+/// there is nothing there, anything else when it is not plain, goes through a link, or the
+/// kernel cannot tell (then resolve it the usual way).
+int open_canonical(const std::string& path, int flags);
 
 /// The path of the executable or shared library whose code holds `address`, as the dynamic
 /// loader names it (not resolved: it may go through symbolic links); for the main program,

@@ -12,7 +12,9 @@
 #define SPECULATORS_HAVE_OPENAT2 1
 #endif
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -84,6 +86,10 @@ std::string canonical_path_of(int fd) {
 
 std::string canonical_path(const std::string& path, std::error_code& ec) {
   ec.clear();
+  if (const int fd = open_canonical(path, O_PATH | O_CLOEXEC); fd >= 0) {
+    ::close(fd);
+    return without_trailing_slash(path);
+  }
   // realpath() reads each component's link, if any: no /proc, whose first use is slow.
   std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr), &std::free);
   if (resolved == nullptr) {
@@ -93,14 +99,34 @@ std::string canonical_path(const std::string& path, std::error_code& ec) {
   return resolved.get();
 }
 
-int open_directory_without_links(const std::string& path) {
+bool is_plain_path(std::string_view path) {
+  if (!path.starts_with('/')) return false;
+  for (std::size_t start = 1; start < path.size();) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view component = path.substr(start, slash - start);
+    if (component.empty() || component == "." || component == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+std::string without_trailing_slash(std::string path) {
+  while (path.size() > 1 && path.ends_with('/')) path.pop_back();
+  return path;
+}
+
+int open_canonical(const std::string& path, int flags) {
+  if (!is_plain_path(path)) {
+    errno = EINVAL;
+    return -1;
+  }
 #if defined(SPECULATORS_HAVE_OPENAT2) && defined(SYS_openat2)
   open_how how{};
-  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+  how.flags = static_cast<std::uint64_t>(flags);
   how.resolve = RESOLVE_NO_SYMLINKS;
   return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
 #else
-  (void)path;
+  (void)flags;
   errno = ENOSYS;
   return -1;
 #endif
