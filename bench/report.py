@@ -426,7 +426,8 @@ around the operation only:
 - *dlopen*: the floor, the same walk, then `dlopen(RTLD_NOW | RTLD_LOCAL)` and `dlsym` of the
   entry point of each file, sorted; no check, no registration.
 
-{d.repetitions} runs of each, sizes and modes interleaved. Times in ms, median (fastest in
+{d.repetitions} runs of each, sizes and modes interleaved, the order of the modes turned by one each
+repetition (the first run after a larger size pays for its cold caches). Times in ms, median (fastest in
 brackets). *Faults* are the page faults taken during the timed call (median), eager and
 dlopen: each costs microseconds on this machine. The last column counts the plugins the lazy
 call had loaded when it returned.
