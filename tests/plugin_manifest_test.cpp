@@ -56,6 +56,15 @@ TEST(PluginManifest, ManifestAndRegistrationsAgreeEntryForEntry) {
   }
 }
 
+// A plugin whose code registers a class its manifest does not list is refused once loaded,
+// before its classes can be used: what was checked is not what runs.
+TEST(PluginManifest, CodeThatRegistersMoreThanItsManifestListsIsRefused) {
+  const fs::path plugin = fx::fixture_root("unlisted") / "fx/marked/unlisted.so";
+  ASSERT_EQ(speculators::read_plugin_manifest(plugin).entries.size(), 1U);
+  const speculators::PluginFailure failure = fx::only_failure([&plugin] { speculators::load_plugin(plugin); });
+  fx::expect_contains(failure.reason, "registered 2 classes but its manifest lists 1 different ones");
+}
+
 TEST(PluginManifest, ReadingItRunsNoPluginCode) {
   const fs::path plugin = fx::fixture_root("marked") / "fx/marked/ok.so";
   const speculators::PluginInfo info = speculators::read_plugin_manifest(plugin);

@@ -1,7 +1,9 @@
 // A fixture plugin whose static initializer writes the file named by SPECULATORS_TEST_MARKER
 // (when set): the file exists exactly when the plugin's code has run. Built once as it is,
 // and with a foreign ABI tag, which its manifest shows before anything is loaded (once more
-// with an initializer that ends the process, FX_MARKED_EXITS).
+// with an initializer that ends the process, FX_MARKED_EXITS). With FX_MARKED_UNLISTED it also
+// registers a class its manifest does not list, through the registration function itself
+// rather than SPECULATORS_REGISTER: its code and its manifest disagree.
 #include <cstdio>
 #include <cstdlib>
 
@@ -24,6 +26,13 @@ struct LeaveMarker {
 } leave_marker;
 
 struct MarkedImpl : fx::Marked {};
+
+#if defined(FX_MARKED_UNLISTED)
+struct Unlisted : fx::Marked {};
+const bool unlisted = (speculators::detail::register_statically<fx::Marked, Unlisted>(
+                           static_cast<const fx::Marked::class_info*>(nullptr), "unlisted", {}),
+                       true);
+#endif
 
 }  // namespace
 
