@@ -266,10 +266,10 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Specul
 }
 
 /// The directories a discovery call walked, held open until it returns (at most `max_kept`
-/// of them), so that each plugin file below them is opened and checked again by its name in
-/// its directory: a lookup of one path component, where a path from the root costs one per
-/// component (measured in bench/: discovery). A lazily listed plugin loaded later is looked
-/// up by its path, as a plugin named by a caller is.
+/// of them), so that each plugin file below them is opened for its check by its name in its
+/// directory: a lookup of one path component, where a path from the root costs one per
+/// component (measured in bench/: discovery). Whatever is loaded is looked at again by its
+/// path right before, since the dynamic loader opens that path (open_code()).
 class OpenDirectories {
  public:
   OpenDirectories() = default;
@@ -339,10 +339,12 @@ std::vector<std::string> list_classes(Loader::Module& module) {
   return problems;
 }
 
-// Loads the code of a module whose manifest was checked (`file` is where it was checked):
-// its static initializers run here.
-std::vector<std::string> open_code(Loader::Module& module, detail::FileLocation checked_at) {
-  if (detail::identity_of(checked_at) != module.checked.identity) {
+// Loads the code of a module whose manifest was checked: its static initializers run here.
+// The file is looked at again by the path the dynamic loader opens, not in a directory the
+// scan holds open: a directory renamed in between (a new release moved into place) would
+// leave the held one showing the checked file while the path leads to one never checked.
+std::vector<std::string> open_code(Loader::Module& module) {
+  if (detail::identity_of({AT_FDCWD, module.info.file.c_str()}) != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
     return {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
@@ -384,10 +386,10 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
                                    const OpenDirectories* directories) {
   using Stage = Loader::Module::Stage;
   if (module.failure || module.stage == Stage::loaded) return module.failure;
-  const detail::FileLocation file = directories != nullptr ? directories->locate(module.info.file)
-                                                           : detail::FileLocation{AT_FDCWD, module.info.file.c_str()};
   std::vector<std::string> problems;
   if (module.stage == Stage::unread) {
+    const detail::FileLocation file = directories != nullptr ? directories->locate(module.info.file)
+                                                             : detail::FileLocation{AT_FDCWD, module.info.file.c_str()};
     problems = read_checked_manifest(state, module, file);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
   }
@@ -398,7 +400,7 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
   }
   if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
     module.stage = Stage::opened;
-    problems = open_code(module, file);
+    problems = open_code(module);
   }
   if (problems.empty() && load) {
     module.stage = Stage::loaded;

@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 namespace {
 
@@ -216,3 +219,30 @@ TEST(PluginSecurity, PackageDirectoryLinkOutOfTheRootIsRefused) {
 }
 
 }  // namespace
+
+// A new release of a package moved into place (its directory renamed) while discovery loads
+// it: a file checked in the old directory must not give way to an unchecked one of the new.
+// The first plugin's initializer makes the swap; the new version of the second has a foreign
+// standard-library tag, and would leave its key in the marker file if its code ran.
+TEST(PluginSecurity, APackageDirectoryRenamedDuringDiscoveryIsNotLoadedUnchecked) {
+  const fs::path scratch = fx::scratch_dir();
+  const fs::path root = scratch / "root";
+  fx::copy_tree(fx::fixture_root("swap"), root);
+  const fs::path package = root / "fx" / "marked";
+  fs::copy_file(fx::fixture_root("marked") / "fx" / "marked" / "ok.so", package / "ok.so");
+  const fs::path release = root / "fx" / "marked.new";
+  fs::create_directory(release);
+  fs::copy_file(fx::fixture_root("foreign") / "fx" / "marked" / "foreign_tag.so", release / "ok.so");
+  const fs::path marker = scratch / "ran";
+  ::setenv("SPECULATORS_TEST_MARKER", marker.c_str(), 1);
+  ::setenv("SPECULATORS_TEST_SWAP_AWAY", package.c_str(), 1);
+  ::setenv("SPECULATORS_TEST_SWAP_IN", release.c_str(), 1);
+  speculators::add_plugin_directory(root);
+  const speculators::PluginFailure failure = fx::only_failure([] { fx::MarkedEager::auto_populate_registry(); });
+  EXPECT_EQ(failure.file, (package / "ok.so").string());
+  fx::expect_contains(failure.reason, "changed after its manifest was checked");
+  EXPECT_FALSE(fs::exists(release)) << "the swap did not happen: the test shows nothing";
+  std::ifstream ran(marker);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(ran), {}), "swapper\n");  // the foreign code never ran
+  EXPECT_EQ(fx::Marked::registered_classes().size(), 1U);
+}

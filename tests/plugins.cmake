@@ -9,9 +9,10 @@
 #   bad/     package fx.bad: every kind of broken plugin between two good ones
 #   where/   package fx.where: the plugin copy of the same registration line
 #   throws/  package fx.throws: a plugin whose static initializer throws
-#   marked/, foreign/, foreign_exits/, manual/, unlisted/  package fx.marked: plugins that
-#            leave a marker file when their code runs, with and without a manifest, some
-#            refused by it, one (unlisted) registering a class its manifest does not list
+#   marked/, foreign/, foreign_exits/, manual/, unlisted/, swap/  package fx.marked: plugins
+#            that leave a marker file when their code runs, with and without a manifest, some
+#            refused by it, one (unlisted) registering a class its manifest does not list, one
+#            (swap) renaming a new release of its package directory into place as it loads
 #   lazy/    package fx.lazy: plugins counting their initializations, one with a missing library
 set(fx_sources ${CMAKE_CURRENT_LIST_DIR}/plugins)
 set(fx_root ${SPECULATORS_TEST_PLUGIN_ROOT})
@@ -138,6 +139,7 @@ fx_plugin(fx_marked_exits foreign_exits fx.marked exits marked.cpp FX_MARKED_KEY
           SPECULATORS_ABI_TAG="libfoo++0/not-this-host")
 fx_raw_plugin(fx_marked_manual manual fx.marked manual manual.cpp)
 fx_plugin(fx_marked_unlisted unlisted fx.marked unlisted marked.cpp FX_MARKED_KEY="listed" FX_MARKED_UNLISTED)
+fx_plugin(fx_marked_swapper swap fx.marked a_swapper marked.cpp FX_MARKED_KEY="swapper" FX_MARKED_SWAPS)
 # The same plugin with a GNU property note (control-flow protection), which the linker puts in
 # a note segment of its own, 8-byte aligned, before the manifest's: the manifest reader must
 # step over it as the dynamic loader does. x86-64 only (the property is Intel's CET).

@@ -56,6 +56,14 @@ struct Marked : speculators::AutoClassRegistryMixin<Marked> {
   virtual ~Marked() = default;
 };
 
+/// The same package loaded eagerly: discovery runs each plugin's code (the plugins register
+/// into Marked; this registry stays empty).
+struct MarkedEager : speculators::AutoClassRegistryMixin<MarkedEager> {
+  static constexpr std::string_view auto_package = "fx.marked";
+  static constexpr bool registry_eager_load = true;
+  virtual ~MarkedEager() = default;
+};
+
 /// Lazily discovered plugins that count how often their code was initialized.
 struct Lazy : speculators::AutoClassRegistryMixin<Lazy, int> {
   static constexpr std::string_view auto_package = "fx.lazy";

@@ -3,9 +3,12 @@
 // and with a foreign ABI tag, which its manifest shows before anything is loaded (once more
 // with an initializer that ends the process, FX_MARKED_EXITS). With FX_MARKED_UNLISTED it also
 // registers a class its manifest does not list, through the registration function itself
-// rather than SPECULATORS_REGISTER: its code and its manifest disagree.
+// rather than SPECULATORS_REGISTER: its code and its manifest disagree. With FX_MARKED_SWAPS
+// its static initializer moves a new release of a package directory into place, as an
+// installer renaming a directory would, while discovery is loading the package.
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "fixture_bases.hpp"
 
@@ -24,6 +27,20 @@ struct LeaveMarker {
     }
   }
 } leave_marker;
+
+#if defined(FX_MARKED_SWAPS)
+// The directory named by SPECULATORS_TEST_SWAP_AWAY is renamed aside (".old"), and the one
+// named by SPECULATORS_TEST_SWAP_IN takes its name.
+struct SwapDirectories {
+  SwapDirectories() {
+    const char* away = std::getenv("SPECULATORS_TEST_SWAP_AWAY");
+    const char* in = std::getenv("SPECULATORS_TEST_SWAP_IN");
+    if (away == nullptr || in == nullptr) return;
+    const std::string aside = std::string(away) + ".old";
+    if (std::rename(away, aside.c_str()) == 0) std::rename(in, away);
+  }
+} swap_directories;
+#endif
 
 struct MarkedImpl : fx::Marked {};
 
