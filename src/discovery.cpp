@@ -514,8 +514,10 @@ using CheckedDirectories = std::set<std::string, std::less<>>;
 // check reads: a stat here would cost a second walk of its path.
 std::string security_problem(bool allow_writable, const std::string& real_root, const std::string& real_file,
                              CheckedDirectories& checked) {
-  if (!(real_file.starts_with(real_root) && real_file.size() > real_root.size() &&
-        real_file[real_root.size()] == '/')) {
+  const bool below_root = real_root == "/" ? real_file.size() > 1
+                                           : real_file.starts_with(real_root) && real_file.size() > real_root.size() &&
+                                                 real_file[real_root.size()] == '/';
+  if (!below_root) {
     return "is a symbolic link leading out of its plugin directory " + real_root + " (to " + real_file +
            "); copy the plugin into the directory instead";
   }
@@ -523,7 +525,7 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
   // Each directory from the file's own up to the root, stopping at one already checked.
   std::vector<std::string_view> directories;
   for (std::string_view p = real_file; p.size() > real_root.size();) {
-    p = p.substr(0, p.rfind('/'));
+    p = p.substr(0, std::max<std::size_t>(p.rfind('/'), 1));  // a top-level entry's directory is "/"
     if (checked.contains(p)) break;
     if (writable_by_others(std::string(p))) return writable_problem("is in directory " + std::string(p) + ", which is");
     directories.push_back(p);

@@ -246,3 +246,28 @@ TEST(PluginSecurity, APackageDirectoryRenamedDuringDiscoveryIsNotLoadedUnchecked
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(ran), {}), "swapper\n");  // the foreign code never ran
   EXPECT_EQ(fx::Marked::registered_classes().size(), 1U);
 }
+
+// "/" as a search-path entry holds every absolute path: its plugins are not taken for links
+// leading out of it, and the permission check walks up to "/" itself. The package sits under
+// /tmp, whose path has no dot in it to clash with the package's dotted name.
+TEST(PluginSecurity, TheRootDirectoryAsAnEntryHoldsItsPlugins) {
+  std::string top_template = "/tmp/specreg_XXXXXX";
+  ASSERT_NE(::mkdtemp(top_template.data()), nullptr);
+  const fs::path top = top_template;
+  fx::copy_tree(fx::fixture_root("good") / "fx" / "good", top / "fx");
+  const std::string package = "tmp." + top.filename().string() + ".fx";
+  fx::set_plugin_path("/");
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> checked = speculators::find_package_modules(package, &refused);
+  speculators::allow_writable_plugins(true);  // /tmp is writable by everyone
+  std::vector<speculators::PluginFailure> refused_when_allowed;
+  const std::vector<speculators::PluginModule> allowed =
+      speculators::find_package_modules(package, &refused_when_allowed);
+  fs::remove_all(top);
+  EXPECT_TRUE(refused_when_allowed.empty()) << refused_when_allowed.front().reason;
+  EXPECT_EQ(fx::module_names(allowed),
+            (Keys{package + ".alpha", package + ".counted", package + ".skipped.gamma", package + ".sub.beta"}));
+  const bool tmp_writable = (fs::status("/tmp").permissions() & fs::perms::others_write) != fs::perms::none;
+  ASSERT_EQ(refused.size(), tmp_writable ? 4U : 0U);
+  for (const auto& f : refused) fx::expect_contains(f.reason, "is in directory /tmp, which is");
+}
