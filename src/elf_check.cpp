@@ -19,9 +19,10 @@ namespace {
 // first pages. Reading more than this is not needed to check one.
 constexpr std::size_t max_head = 1 << 20;
 
-// No piece of a plugin the checks read (the program headers, a note segment) is larger than
-// this in any real plugin; a larger one is a damaged or hostile file, refused rather than read
-// into memory.
+// No piece of a plugin the checks read (the program headers, a note segment, all the note
+// segments together) is larger than this in any real plugin; a larger one is a damaged or
+// hostile file, refused rather than read into memory. (A small file can list thousands of
+// note segments that each span all of it.)
 constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
 
 // The first read: the ELF header and, in any usual library, the program headers and the note
@@ -127,6 +128,10 @@ std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> h
   for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
     const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
     if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
+    if (segment.p_filesz <= max_piece && segment.p_filesz > max_piece - manifest.bytes.size()) {
+      return "has note segments of more than " + std::to_string(max_piece) +
+             " bytes in all; no plugin has notes that large: the file is damaged or not a plugin";
+    }
     const std::span<const unsigned char> notes =
         segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
     if (notes.empty()) {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <elf.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <string>
@@ -345,6 +347,47 @@ TEST(PluginHostile, AFifoGivenByNameIsRefusedWithoutBlocking) {
   }
   ::alarm(0);
   EXPECT_EQ(fx::sorted_keys<hx::Plain>(), (Keys{"deeper", "good"}));  // the loader is free
+}
+
+// A small file whose program headers list hundreds of note segments, each spanning the whole
+// file: read one by one, they would take hundreds of times the file's size in memory (a
+// 1 MiB file of 18,000 such headers asks for 18 GiB). The notes are refused past 16 MiB in
+// all, before they are read, and the good plugins beside the file are registered.
+TEST(PluginHostile, NoteSegmentsThatAddUpToMoreThanAnyPluginHasAreRefused) {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("hostile-good"), root);
+  const fs::path bomb = root / "hx" / "plain" / "notes.so";
+  constexpr std::size_t file_size = 64 * 1024;
+  constexpr std::uint16_t segments = 300;  // 300 x 64 KiB: past 16 MiB
+  std::vector<char> image(file_size);
+  {
+    std::ifstream good(plain_file("hostile-good", "good"), std::ios::binary);
+    good.read(image.data(), sizeof(Elf64_Ehdr));  // this machine's ELF header, made over below
+  }
+  Elf64_Ehdr header{};
+  std::memcpy(&header, image.data(), sizeof header);
+  header.e_phoff = sizeof header;
+  header.e_phentsize = sizeof(Elf64_Phdr);
+  header.e_phnum = segments;
+  header.e_shoff = 0;
+  header.e_shnum = 0;
+  header.e_shstrndx = 0;
+  std::memcpy(image.data(), &header, sizeof header);
+  for (std::uint16_t i = 0; i < segments; ++i) {
+    Elf64_Phdr note{};
+    note.p_type = PT_NOTE;
+    note.p_filesz = file_size;
+    note.p_align = 4;
+    std::memcpy(image.data() + sizeof header + i * sizeof note, &note, sizeof note);
+  }
+  std::ofstream(bomb, std::ios::binary).write(image.data(), static_cast<std::streamsize>(image.size()));
+  const speculators::PluginFailure named = fx::only_failure([&bomb] { speculators::read_plugin_manifest(bomb); });
+  fx::expect_contains(named.reason, "has note segments of more than 16777216 bytes in all");
+  speculators::add_plugin_directory(root);
+  const speculators::PluginFailure found = fx::only_failure([] { hx::Plain::registered_classes(); });
+  EXPECT_EQ(found.file, bomb.string());
+  fx::expect_contains(found.reason, "has note segments of more than 16777216 bytes in all");
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"deeper", "good"}));
 }
 
 }  // namespace
