@@ -74,6 +74,7 @@ struct Loader {
   std::set<std::string, std::less<>> reported_refusals;  // files, so that a rescan reports nothing twice
   std::vector<std::string> code_directories;
   std::vector<PluginFailure> failures;
+  std::vector<std::string> pending_warnings;  // made under the lock, delivered once it is released
   PluginFailureHandler failure_handler;
   WarningHandler warning_handler;
   bool allow_writable = false;
@@ -86,11 +87,35 @@ Loader& loader() {
 
 thread_local bool loading_on_this_thread = false;
 
-void warn(Loader& state, const std::string& text) {
-  if (state.warning_handler) {
-    state.warning_handler(text);
-  } else {
-    std::cerr << "speculators: warning: " << text << '\n';
+// Queues a warning (loader lock held). The public calls deliver it once they hold no lock
+// (deliver_warnings()), so that the handler may call the library.
+void warn(Loader& state, std::string text) { state.pending_warnings.push_back(std::move(text)); }
+
+// Delivers the queued warnings, with no lock held. When the handler throws, the exception
+// reaches the caller and the warnings after that one stay queued for the next call.
+void deliver_warnings() {
+  Loader& state = loader();
+  std::vector<std::string> warnings;
+  WarningHandler handler;
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.pending_warnings.empty()) return;
+    warnings.swap(state.pending_warnings);
+    handler = state.warning_handler;
+  }
+  for (auto it = warnings.begin(); it != warnings.end(); ++it) {
+    if (!handler) {
+      std::cerr << "speculators: warning: " << *it << '\n';
+      continue;
+    }
+    try {
+      handler(*it);
+    } catch (...) {
+      std::lock_guard lock(state.mutex);
+      state.pending_warnings.insert(state.pending_warnings.begin(), std::make_move_iterator(it + 1),
+                                    std::make_move_iterator(warnings.end()));
+      throw;
+    }
   }
 }
 
@@ -829,23 +854,27 @@ std::vector<SearchPathEntry> plugin_search_path() {
 
 std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused) {
   Loader& state = loader();
-  std::lock_guard lock(state.mutex);
-  std::vector<PluginFailure> ignored;
-  std::vector<PluginFailure>& refusals = refused != nullptr ? *refused : ignored;
-  std::vector<PluginModule> modules = scan_package(state, package, refusals);
-  // Discovery checks each file's mode when it reads the file (read_checked_manifest()); a
-  // listing reads no file, so it asks here, to refuse what discovery would.
-  const bool allow_writable = writable_allowed(state);
-  std::erase_if(modules, [&](const PluginModule& m) {
-    if (allow_writable || !writable_by_others(m.file)) return false;
-    refusals.push_back({m.file, m.name, writable_problem("is")});
-    return true;
-  });
-  for (PluginModule& m : modules) {
-    const auto known = state.modules.find(m.file);
-    m.loaded =
-        known != state.modules.end() && known->second.stage == Loader::Module::Stage::loaded && !known->second.failure;
+  std::vector<PluginModule> modules;
+  {
+    std::lock_guard lock(state.mutex);
+    std::vector<PluginFailure> ignored;
+    std::vector<PluginFailure>& refusals = refused != nullptr ? *refused : ignored;
+    modules = scan_package(state, package, refusals);
+    // Discovery checks each file's mode when it reads the file (read_checked_manifest()); a
+    // listing reads no file, so it asks here, to refuse what discovery would.
+    const bool allow_writable = writable_allowed(state);
+    std::erase_if(modules, [&](const PluginModule& m) {
+      if (allow_writable || !writable_by_others(m.file)) return false;
+      refusals.push_back({m.file, m.name, writable_problem("is")});
+      return true;
+    });
+    for (PluginModule& m : modules) {
+      const auto known = state.modules.find(m.file);
+      m.loaded = known != state.modules.end() && known->second.stage == Loader::Module::Stage::loaded &&
+                 !known->second.failure;
+    }
   }
+  deliver_warnings();
   return modules;
 }
 
@@ -874,11 +903,21 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
 PluginInfo load_plugin(const fs::path& file) {
   Loader& state = loader();
   const fs::path real = resolve_named_file(file);
-  std::lock_guard lock(state.mutex);
-  Loader::Module& module = module_for(state, real.string());
-  advance_reporting(state, module, Reach::load);
-  if (module.failure) throw_plugin_failures({}, {{real.string(), module.name, *module.failure}});
-  return plugin_info(module);
+  std::optional<PluginFailure> failure;  // kept by the module: every call for the file reports it
+  PluginInfo info;
+  {
+    std::lock_guard lock(state.mutex);
+    Loader::Module& module = module_for(state, real.string());
+    advance_reporting(state, module, Reach::load);
+    if (module.failure) {
+      failure = PluginFailure{real.string(), module.name, *module.failure};
+    } else {
+      info = plugin_info(module);
+    }
+  }
+  deliver_warnings();
+  if (failure) throw_plugin_failures({}, {std::move(*failure)});
+  return info;
 }
 
 std::vector<PluginFailure> plugin_failures() {
@@ -920,45 +959,62 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
       if (known.insert(name).second) store.imported_modules.push_back(name);
     }
   }
+  try {
+    deliver_warnings();
+  } catch (...) {  // the failures are not lost: the registry's next call reports them
+    std::lock_guard lock(store.populate_mutex);
+    store.pending_failures.insert(store.pending_failures.end(), failures.begin(), failures.end());
+    store.populated.store(false, std::memory_order_release);
+    throw;
+  }
   if (!failures.empty()) throw_plugin_failures(store.key, std::move(failures));
   return names;
 }
 
-// Note: when discovery ran for a call that throws nothing (find) and plugins failed, the
-// registry is marked populated only once the failures are thrown. Lookups test `populated`
-// without a lock, so this is how the next throwing call (create, registered_classes) knows
-// it has something to throw.
-bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
-  if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
+namespace {
+
+// Reports the failures of a store's discovery, kept in `pending_failures`: to the failure
+// handler, or thrown. A call that throws nothing (find) leaves them to the next that may;
+// until then the registry does not count as populated, so that the next call comes here.
+void report_pending_failures(RegistryStore& store, bool throw_failures) {
   std::unique_lock lock(store.populate_mutex);
-  if (!store.pending_failures.empty()) {
-    if (!throw_failures) return false;
-    store.populated.store(true, std::memory_order_release);
-    throw_plugin_failures(store.key, std::exchange(store.pending_failures, {}));
-  }
-  if (store.populated.load(std::memory_order_acquire)) return false;
-  if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
-  std::vector<PluginFailure> failures;
-  store.imported_modules = import_packages(spec, failures);
-  if (failures.empty()) {
-    store.populated.store(true, std::memory_order_release);
-    return true;
-  }
+  if (store.pending_failures.empty()) return;
   PluginFailureHandler handler;
   {
     Loader& state = loader();
     std::lock_guard loader_lock(state.mutex);
     handler = state.failure_handler;
   }
-  if (!handler && !throw_failures) {
-    store.pending_failures = std::move(failures);
-    return true;
-  }
+  if (!handler && !throw_failures) return;
+  std::vector<PluginFailure> failures = std::exchange(store.pending_failures, {});
   store.populated.store(true, std::memory_order_release);
-  if (!handler) throw_plugin_failures(store.key, std::move(failures));
   lock.unlock();
+  if (!handler) throw_plugin_failures(store.key, std::move(failures));
   for (const PluginFailure& f : failures) handler(f);
-  return true;
+}
+
+}  // namespace
+
+bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
+  if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
+  bool discovered = false;
+  {
+    std::lock_guard lock(store.populate_mutex);
+    if (store.pending_failures.empty()) {
+      if (store.populated.load(std::memory_order_acquire)) return false;
+      if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
+      std::vector<PluginFailure> failures;
+      store.imported_modules = import_packages(spec, failures);
+      discovered = true;
+      if (failures.empty()) store.populated.store(true, std::memory_order_release);
+      store.pending_failures = std::move(failures);
+    }
+  }
+  // No lock is held from here on: the handlers may call the library. A warning handler that
+  // throws leaves the failures pending, for the next call to report.
+  deliver_warnings();
+  report_pending_failures(store, throw_failures);
+  return discovered;
 }
 
 ErasedFactory load_factory(const Entry& entry) {
@@ -969,12 +1025,15 @@ ErasedFactory load_factory(const Entry& entry) {
   }
   std::optional<PluginFailure> failure;
   if (entry.module != nullptr) {
-    Loader& state = loader();
-    std::lock_guard lock(state.mutex);
-    // The entry's token is the module that listed it (list_classes): a node of `modules`.
-    auto& module = *static_cast<Loader::Module*>(const_cast<void*>(entry.module));
-    advance_reporting(state, module, Reach::load);
-    if (module.failure) failure = PluginFailure{module.info.file, module.name, *module.failure};
+    {
+      Loader& state = loader();
+      std::lock_guard lock(state.mutex);
+      // The entry's token is the module that listed it (list_classes): a node of `modules`.
+      auto& module = *static_cast<Loader::Module*>(const_cast<void*>(entry.module));
+      advance_reporting(state, module, Reach::load);
+      if (module.failure) failure = PluginFailure{module.info.file, module.name, *module.failure};
+    }
+    deliver_warnings();
   }
   if (const ErasedFactory factory = entry.factory.load(std::memory_order_acquire)) return factory;
   if (!failure) {

@@ -9,10 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -47,6 +50,46 @@ TEST(PluginSecurity, RelativeAndEmptyPathEntriesAreIgnoredWithAWarning) {
   EXPECT_NE(warnings[0].find("\"relative/plugins\" is ignored"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[1].find("\"\" is ignored"), std::string::npos) << warnings[1];
   EXPECT_NE(warnings[2].find("\"./here\" is ignored"), std::string::npos) << warnings[2];
+}
+
+// The handler runs with no lock of the library held, so it may call the library (this one
+// would wait for itself forever otherwise).
+TEST(PluginSecurity, AWarningHandlerMayCallTheLibrary) {
+  std::vector<std::string> warnings;
+  speculators::set_warning_handler([&warnings](std::string_view w) {
+    warnings.emplace_back(w);
+    EXPECT_TRUE(speculators::plugin_failures().empty());
+    EXPECT_FALSE(speculators::plugin_search_path().empty());
+  });
+  fx::set_plugin_path("relative:" + fx::fixture_root("good").string());
+  ::alarm(10);  // a deadlock ends the test instead of hanging it
+  EXPECT_EQ(speculators::find_package_modules("fx.good").size(), 4U);
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+  ::alarm(0);
+  ASSERT_EQ(warnings.size(), 2U);  // one a scan: the listing's, then discovery's
+  fx::expect_contains(warnings[0], "\"relative\" is ignored");
+}
+
+// A warning handler may throw, to make warnings errors: the exception reaches the caller, and
+// the plugin failures of the same discovery are not lost, but thrown by the registry's next
+// call.
+TEST(PluginSecurity, AWarningHandlerThatThrowsLosesNoPluginFailure) {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  std::ofstream(root / "fx" / "good" / "junk.so") << "not a library";
+  speculators::set_warning_handler([](std::string_view w) { throw std::runtime_error(std::string(w)); });
+  fx::set_plugin_path("relative:" + root.string());
+  try {
+    fx::Shape::registered_classes();
+    ADD_FAILURE() << "the warning handler's exception did not reach the caller";
+  } catch (const std::runtime_error& e) {
+    fx::expect_contains(e.what(), "\"relative\" is ignored");
+  }
+  EXPECT_FALSE(fx::Shape::registry_populated());
+  const speculators::PluginFailure failure = fx::only_failure([] { fx::Shape::registered_classes(); });
+  EXPECT_EQ(failure.file, (root / "fx" / "good" / "junk.so").string());
+  EXPECT_TRUE(fx::Shape::registry_populated());
+  EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
 }
 
 TEST(PluginSecurity, AnEmptyVariableMeansNoEntriesAndNoWarning) {

@@ -118,13 +118,18 @@ std::vector<PluginFailure> plugin_failures();
 using PluginFailureHandler = std::function<void(const PluginFailure&)>;
 
 /// Sends plugin failures to `handler` instead of throwing them from discovery; an empty
-/// handler restores the default. @returns the previous handler.
+/// handler restores the default. The handler runs with no lock of the library held, so it
+/// may call the library. @returns the previous handler.
 PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler);
 
 using WarningHandler = std::function<void(std::string_view)>;
 
 /// Where warnings go (ignored path entries, plugins without manifest...); by default standard
-/// error. An empty handler restores the default. @returns the previous handler.
+/// error. An empty handler restores the default. The handler runs once the call that warned
+/// holds no lock of the library, so it may call the library. It may throw: the exception
+/// reaches that call's caller, the warnings after it wait for the next call, and plugin
+/// failures of the same discovery are thrown by the registry's next call.
+/// @returns the previous handler.
 WarningHandler set_warning_handler(WarningHandler handler);
 
 /// Accepts plugin files and directories writable by group or others (refused by default).
