@@ -529,8 +529,8 @@ std::string package_directory(std::string_view package) {
   return dir;
 }
 
-// Directories of one scan found not writable by group or others, each with every directory
-// above it up to its search-path entry: a directory is checked once, not once per file.
+// Directories of one search-path entry's walk found not writable by group or others, each
+// with every directory above it up to the entry: a directory is checked once, not once per file.
 using CheckedDirectories = std::set<std::string, std::less<>>;
 
 // Why the scan refuses `real_file` under `real_root` (both canonical): a link leading out of
@@ -690,11 +690,13 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
                                        OpenDirectories* directories = nullptr) {
   std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
   const std::string relative = package_directory(package);
-  CheckedDirectories checked;
   const bool allow_writable = writable_allowed(state);
   PackageWalk walk{{}, directories, {}, {}, {}};
   const auto search_path = resolve_search_path(state, SearchPathUse::scan);
   for (const SearchPathEntry& entry : search_path) {
+    // Per entry: a directory checked up to one entry is not checked up to another (entries
+    // may lie inside one another).
+    CheckedDirectories checked;
     std::string dir_text = entry.directory;
     if (!dir_text.ends_with('/')) dir_text += '/';
     if (!relative.empty()) dir_text += relative + '/';

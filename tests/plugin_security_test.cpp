@@ -314,3 +314,24 @@ TEST(PluginSecurity, TheRootDirectoryAsAnEntryHoldsItsPlugins) {
   ASSERT_EQ(refused.size(), tmp_writable ? 4U : 0U);
   for (const auto& f : refused) fx::expect_contains(f.reason, "is in directory /tmp, which is");
 }
+
+// Two entries, one inside the other: the outer one writable by others, its package directory
+// a link into the inner entry's tree. Each entry's files are checked up to that entry, so the
+// outer entry's plugin is refused although the directory it resolves to was accepted for the
+// inner entry.
+TEST(PluginSecurity, EachEntryChecksItsDirectoriesUpToItself) {
+  const fs::path outer = fx::scratch_dir() / "root";
+  const fs::path inner = outer / "inner";
+  fs::create_directories(outer / "fx");
+  fx::copy_tree(fx::fixture_root("good"), inner);
+  fs::create_directory_symlink(inner / "fx" / "good" / "sub", outer / "fx" / "good");
+  fs::permissions(outer, fs::perms::others_write, fs::perm_options::add);
+  fx::set_plugin_path(inner.string() + ":" + outer.string());
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("fx.good", &refused);
+  EXPECT_EQ(fx::module_names(modules),
+            (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.skipped.gamma", "fx.good.sub.beta"}));
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].module, "fx.good.beta");
+  fx::expect_contains(refused[0].reason, "is in directory " + outer.string() + ", which is");
+}
