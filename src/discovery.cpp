@@ -74,7 +74,6 @@ struct Loader {
   std::set<std::string, std::less<>> reported_refusals;  // files, so that a rescan reports nothing twice
   std::vector<std::string> code_directories;
   std::vector<PluginFailure> failures;
-  std::vector<std::string> pending_warnings;  // made under the lock, delivered once it is released
   PluginFailureHandler failure_handler;
   WarningHandler warning_handler;
   bool allow_writable = false;
@@ -87,22 +86,28 @@ Loader& loader() {
 
 thread_local bool loading_on_this_thread = false;
 
-// Queues a warning (loader lock held). The public calls deliver it once they hold no lock
-// (deliver_warnings()), so that the handler may call the library.
-void warn(Loader& state, std::string text) { state.pending_warnings.push_back(std::move(text)); }
+// The warnings this thread's current call has met (under the loader lock). The call delivers
+// them once it holds no lock (deliver_warnings()), so that the handler may call the library,
+// and so that what the handler throws reaches that call's caller.
+thread_local std::vector<std::string> warnings_met;
 
-// Delivers the queued warnings, with no lock held. When the handler throws, the exception
-// reaches the caller and the warnings after that one stay queued for the next call.
+void warn(std::string text) { warnings_met.push_back(std::move(text)); }
+
+// Delivers this thread's warnings. One delivery runs at a time in the process, as when
+// handlers ran under the loader lock; a handler may still call the library, whose calls
+// deliver their own warnings from inside it. When the handler throws, the exception reaches
+// the caller and the warnings after that one wait for this thread's next call.
 void deliver_warnings() {
-  Loader& state = loader();
-  std::vector<std::string> warnings;
+  if (warnings_met.empty()) return;
   WarningHandler handler;
   {
+    Loader& state = loader();
     std::lock_guard lock(state.mutex);
-    if (state.pending_warnings.empty()) return;
-    warnings.swap(state.pending_warnings);
     handler = state.warning_handler;
   }
+  static auto* delivering = new std::recursive_mutex;  // never destroyed, like the loader
+  std::lock_guard serial(*delivering);
+  std::vector<std::string> warnings = std::exchange(warnings_met, {});
   for (auto it = warnings.begin(); it != warnings.end(); ++it) {
     if (!handler) {
       std::cerr << "speculators: warning: " << *it << '\n';
@@ -111,9 +116,8 @@ void deliver_warnings() {
     try {
       handler(*it);
     } catch (...) {
-      std::lock_guard lock(state.mutex);
-      state.pending_warnings.insert(state.pending_warnings.begin(), std::make_move_iterator(it + 1),
-                                    std::make_move_iterator(warnings.end()));
+      warnings_met.insert(warnings_met.begin(), std::make_move_iterator(it + 1),
+                          std::make_move_iterator(warnings.end()));
       throw;
     }
   }
@@ -384,13 +388,13 @@ std::vector<std::string> open_code(Loader::Module& module) {
 }
 
 // Reads the descriptor of an opened module and registers what it declares.
-std::vector<std::string> register_code(Loader& state, Loader::Module& module) {
+std::vector<std::string> register_code(Loader::Module& module) {
   const std::string& file = module.info.file;
   std::vector<std::string> problems = register_descriptor(module.library, module);
   if (!module.manifest.present && problems.empty()) {
-    warn(state, file +
-                    " has no manifest (built without one, or by an older speculators_add_plugin); it was "
-                    "loaded to find its classes. Rebuild it so that it can be checked before it runs");
+    warn(file +
+         " has no manifest (built without one, or by an older speculators_add_plugin); it was "
+         "loaded to find its classes. Rebuild it so that it can be checked before it runs");
   } else if (std::string disagreement =
                  module.descriptor != nullptr ? manifest_disagreement(module.manifest, *module.descriptor) : "";
              !disagreement.empty()) {  // (a refused descriptor registered nothing to compare)
@@ -429,7 +433,7 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
   }
   if (problems.empty() && load) {
     module.stage = Stage::loaded;
-    problems = register_code(state, module);
+    problems = register_code(module);
   }
   if (problems.empty()) return std::nullopt;
   std::string reason;
@@ -507,9 +511,9 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
     for (std::string& entry : split_path_list(env)) {
       if (entry.empty() || entry.front() != '/') {
         if (warn_ignored) {
-          warn(state, "SPECULATORS_PLUGIN_PATH entry " + detail::quoted(entry) +
-                          " is ignored: only absolute directories are searched (an empty or relative entry "
-                          "would mean the current directory)");
+          warn("SPECULATORS_PLUGIN_PATH entry " + detail::quoted(entry) +
+               " is ignored: only absolute directories are searched (an empty or relative entry "
+               "would mean the current directory)");
         }
         continue;
       }
@@ -946,6 +950,19 @@ void allow_writable_plugins(bool allow) {
   state.allow_writable = allow;
 }
 
+namespace {
+
+// Keeps `failures` for the store's next call to report (see populate()): a warning handler
+// threw before this call could report them.
+void keep_failures_pending(detail::RegistryStore& store, std::vector<PluginFailure> failures) {
+  std::lock_guard lock(store.populate_mutex);
+  store.pending_failures.insert(store.pending_failures.end(), std::make_move_iterator(failures.begin()),
+                                std::make_move_iterator(failures.end()));
+  store.populated.store(false, std::memory_order_release);
+}
+
+}  // namespace
+
 namespace detail {
 
 bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
@@ -963,59 +980,53 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
   }
   try {
     deliver_warnings();
-  } catch (...) {  // the failures are not lost: the registry's next call reports them
-    std::lock_guard lock(store.populate_mutex);
-    store.pending_failures.insert(store.pending_failures.end(), failures.begin(), failures.end());
-    store.populated.store(false, std::memory_order_release);
+  } catch (...) {
+    // The failures are not lost: with discovery on, the registry's next call reports them
+    // (without it, plugin_failures() still lists them).
+    if (!failures.empty() && spec.enabled) keep_failures_pending(store, std::move(failures));
     throw;
   }
   if (!failures.empty()) throw_plugin_failures(store.key, std::move(failures));
   return names;
 }
 
-namespace {
-
-// Reports the failures of a store's discovery, kept in `pending_failures`: to the failure
-// handler, or thrown. A call that throws nothing (find) leaves them to the next that may;
-// until then the registry does not count as populated, so that the next call comes here.
-void report_pending_failures(RegistryStore& store, bool throw_failures) {
-  std::unique_lock lock(store.populate_mutex);
-  if (store.pending_failures.empty()) return;
-  PluginFailureHandler handler;
-  {
-    Loader& state = loader();
-    std::lock_guard loader_lock(state.mutex);
-    handler = state.failure_handler;
-  }
-  if (!handler && !throw_failures) return;
-  std::vector<PluginFailure> failures = std::exchange(store.pending_failures, {});
-  store.populated.store(true, std::memory_order_release);
-  lock.unlock();
-  if (!handler) throw_plugin_failures(store.key, std::move(failures));
-  for (const PluginFailure& f : failures) handler(f);
-}
-
-}  // namespace
-
 bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
   bool discovered = false;
+  std::vector<PluginFailure> failures;  // to be reported by this call
+  PluginFailureHandler handler;
   {
     std::lock_guard lock(store.populate_mutex);
     if (store.pending_failures.empty()) {
       if (store.populated.load(std::memory_order_acquire)) return false;
       if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
-      std::vector<PluginFailure> failures;
       store.imported_modules = import_packages(spec, failures);
       discovered = true;
-      if (failures.empty()) store.populated.store(true, std::memory_order_release);
-      store.pending_failures = std::move(failures);
+    } else {  // kept by an earlier call that throws nothing (find), or whose warning handler threw
+      failures = std::exchange(store.pending_failures, {});
+    }
+    {
+      Loader& state = loader();
+      std::lock_guard loader_lock(state.mutex);
+      handler = state.failure_handler;
+    }
+    if (!failures.empty() && !handler && !throw_failures) {
+      // find() reports absence only: the next call that throws reports these. Until then the
+      // registry does not count as populated, so that the next lookup comes back here.
+      store.pending_failures = std::exchange(failures, {});
+    } else {
+      store.populated.store(true, std::memory_order_release);
     }
   }
-  // No lock is held from here on: the handlers may call the library. A warning handler that
-  // throws leaves the failures pending, for the next call to report.
-  deliver_warnings();
-  report_pending_failures(store, throw_failures);
+  // No lock is held from here on: the handlers may call the library.
+  try {
+    deliver_warnings();
+  } catch (...) {
+    if (!failures.empty()) keep_failures_pending(store, std::move(failures));
+    throw;
+  }
+  if (!failures.empty() && !handler) throw_plugin_failures(store.key, std::move(failures));
+  for (const PluginFailure& f : failures) handler(f);
   return discovered;
 }
 

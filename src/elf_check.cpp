@@ -124,14 +124,22 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 // first page, in `head` itself, and cost no further read.
 std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
+  const auto program_header = [&](std::uint16_t i) {
+    return read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+  };
+  std::uint64_t total = 0;  // added up before anything is read (each is at most max_piece: no overflow)
+  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
+    const auto segment = program_header(i);
+    if (segment.p_type == PT_NOTE && segment.p_filesz <= max_piece) total += segment.p_filesz;
+  }
+  if (total > max_piece) {
+    return "has note segments of more than " + std::to_string(max_piece) +
+           " bytes in all; no plugin has notes that large: the file is damaged or not a plugin";
+  }
   std::vector<std::pair<std::size_t, std::uint64_t>> segments;  // where each starts in the copy, its alignment
   for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
-    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+    const auto segment = program_header(i);
     if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
-    if (segment.p_filesz <= max_piece && segment.p_filesz > max_piece - manifest.bytes.size()) {
-      return "has note segments of more than " + std::to_string(max_piece) +
-             " bytes in all; no plugin has notes that large: the file is damaged or not a plugin";
-    }
     const std::span<const unsigned char> notes =
         segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
     if (notes.empty()) {

@@ -125,11 +125,12 @@ PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler);
 using WarningHandler = std::function<void(std::string_view)>;
 
 /// Where warnings go (ignored path entries, plugins without manifest...); by default standard
-/// error. An empty handler restores the default. The handler runs once the call that warned
-/// holds no lock of the library, so it may call the library. It may throw: the exception
-/// reaches that call's caller, the warnings after it wait for the next call, and plugin
-/// failures of the same discovery are thrown by the registry's next call.
-/// @returns the previous handler.
+/// error. An empty handler restores the default. The call that met a warning delivers it on
+/// its own thread once it has done its work and holds no lock of the library, so the handler
+/// may call the library; one warning is delivered at a time in the process. The handler may
+/// throw: the exception reaches that call's caller, the warnings after it wait for the same
+/// thread's next call that discovers, loads or lists plugins, and plugin failures of the same
+/// discovery are thrown by the registry's next call. @returns the previous handler.
 WarningHandler set_warning_handler(WarningHandler handler);
 
 /// Accepts plugin files and directories writable by group or others (refused by default).
