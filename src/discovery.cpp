@@ -268,8 +268,10 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
 // Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
 std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
-  // Both come from the same SPECULATORS_REGISTER lines, so they agree in order: compared so
-  // first, without copies, and sorted only when that fails.
+  // Both come from the same SPECULATORS_REGISTER lines. A plugin of one class, the usual
+  // kind, lists them in the same order, compared without copies; the linker may lay out the
+  // notes of several classes in another order than their registrations ran, and they are
+  // then compared sorted.
   bool same_order = manifest.entries.size() == descriptor.entry_count;
   for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
     if (!same_order) return;
@@ -661,8 +663,8 @@ struct OpenPackage {
 
 // Opens `directory` (ending in '/'), the package's directory under search-path entry `root`.
 // Where no component of the path is a link, the names are canonical as they stand: one
-// system call. @returns nothing when the directory cannot be opened, with `error` set, or 0
-// when the entry has no such directory.
+// system call. @returns nothing when the directory cannot be opened: `error` is then why, or
+// 0 when the entry has no such directory.
 std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory, int& error) {
   error = 0;
   if (const int fd = detail::open_canonical(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
@@ -828,6 +830,15 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
   throw PluginLoadError(message, std::string(registry), std::move(failures));
 }
 
+// Keeps `failures` for the store's next call to report (see populate()): a warning handler
+// threw before this call could report them.
+void keep_failures_pending(detail::RegistryStore& store, std::vector<PluginFailure> failures) {
+  std::lock_guard lock(store.populate_mutex);
+  store.pending_failures.insert(store.pending_failures.end(), std::make_move_iterator(failures.begin()),
+                                std::make_move_iterator(failures.end()));
+  store.populated.store(false, std::memory_order_release);
+}
+
 // The canonical path of a plugin file a caller named. @throws PluginLoadError naming it
 fs::path resolve_named_file(const fs::path& file) {
   std::error_code ec;
@@ -949,19 +960,6 @@ void allow_writable_plugins(bool allow) {
   std::lock_guard lock(state.mutex);
   state.allow_writable = allow;
 }
-
-namespace {
-
-// Keeps `failures` for the store's next call to report (see populate()): a warning handler
-// threw before this call could report them.
-void keep_failures_pending(detail::RegistryStore& store, std::vector<PluginFailure> failures) {
-  std::lock_guard lock(store.populate_mutex);
-  store.pending_failures.insert(store.pending_failures.end(), std::make_move_iterator(failures.begin()),
-                                std::make_move_iterator(failures.end()));
-  store.populated.store(false, std::memory_order_release);
-}
-
-}  // namespace
 
 namespace detail {
 

@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -66,7 +69,7 @@ TEST(PluginSecurity, AWarningHandlerMayCallTheLibrary) {
   EXPECT_EQ(speculators::find_package_modules("fx.good").size(), 4U);
   EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
   ::alarm(0);
-  ASSERT_EQ(warnings.size(), 2U);  // one a scan: the listing's, then discovery's
+  ASSERT_EQ(warnings.size(), 2U);  // one per scan: the listing's, then discovery's
   fx::expect_contains(warnings[0], "\"relative\" is ignored");
 }
 
@@ -85,11 +88,56 @@ TEST(PluginSecurity, AWarningHandlerThatThrowsLosesNoPluginFailure) {
   } catch (const std::runtime_error& e) {
     fx::expect_contains(e.what(), "\"relative\" is ignored");
   }
+  // The call did its work before the handler ran: the good plugins are registered.
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
   EXPECT_FALSE(fx::Shape::registry_populated());
   const speculators::PluginFailure failure = fx::only_failure([] { fx::Shape::registered_classes(); });
   EXPECT_EQ(failure.file, (root / "fx" / "good" / "junk.so").string());
   EXPECT_TRUE(fx::Shape::registry_populated());
   EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
+}
+
+// When the handler throws, the warnings after that one are not dropped: the same thread's
+// next call delivers them, before its own.
+TEST(PluginSecurity, WarningsAfterOneWhoseHandlerThrewComeWithTheNextCall) {
+  std::vector<std::string> delivered;
+  speculators::set_warning_handler([&delivered](std::string_view w) {
+    delivered.emplace_back(w);
+    if (delivered.size() == 1) throw std::runtime_error("first");
+  });
+  fx::set_plugin_path("first:second:" + fx::fixture_root("good").string());
+  EXPECT_THROW(speculators::find_package_modules("fx.good"), std::runtime_error);
+  ASSERT_EQ(delivered.size(), 1U);
+  EXPECT_EQ(speculators::find_package_modules("fx.good").size(), 4U);
+  ASSERT_EQ(delivered.size(), 4U);  // the one left from the first call, then the second call's two
+  fx::expect_contains(delivered[0], "\"first\" is ignored");
+  fx::expect_contains(delivered[1], "\"second\" is ignored");
+  fx::expect_contains(delivered[2], "\"first\" is ignored");
+  fx::expect_contains(delivered[3], "\"second\" is ignored");
+}
+
+// Calls on several threads deliver their own warnings, one at a time in the process: the
+// handler is never entered twice at once (it dawdles, to give an overlap every chance).
+TEST(PluginSecurity, WarningsAreDeliveredOneAtATime) {
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> delivered{0};
+  speculators::set_warning_handler([&](std::string_view) {
+    if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    inside.fetch_sub(1);
+    delivered.fetch_add(1);
+  });
+  fx::set_plugin_path("relative:" + fx::fixture_root("good").string());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([] {
+      for (int i = 0; i < 5; ++i) speculators::find_package_modules("fx.good");
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(delivered.load(), 20);
+  EXPECT_EQ(overlaps.load(), 0);
 }
 
 TEST(PluginSecurity, AnEmptyVariableMeansNoEntriesAndNoWarning) {
