@@ -89,16 +89,22 @@ thread_local bool loading_on_this_thread = false;
 // The warnings this thread's current call has met (under the loader lock). The call delivers
 // them once it holds no lock (deliver_warnings()), so that the handler may call the library,
 // and so that what the handler throws reaches that call's caller.
-thread_local std::vector<std::string> warnings_met;
+// A pointer, set on the first warning: a thread that meets none never registers the
+// cleanup of a thread_local vector.
+thread_local std::vector<std::string>* warnings_met = nullptr;
 
-void warn(std::string text) { warnings_met.push_back(std::move(text)); }
+void warn(std::string text) {
+  thread_local std::vector<std::string> warnings;
+  warnings_met = &warnings;
+  warnings.push_back(std::move(text));
+}
 
 // Delivers this thread's warnings. One delivery runs at a time in the process, as when
 // handlers ran under the loader lock; a handler may still call the library, whose calls
 // deliver their own warnings from inside it. When the handler throws, the exception reaches
 // the caller and the warnings after that one wait for this thread's next call.
 void deliver_warnings() {
-  if (warnings_met.empty()) return;
+  if (warnings_met == nullptr || warnings_met->empty()) return;
   WarningHandler handler;
   {
     Loader& state = loader();
@@ -107,7 +113,7 @@ void deliver_warnings() {
   }
   static auto* delivering = new std::recursive_mutex;  // never destroyed, like the loader
   std::lock_guard serial(*delivering);
-  std::vector<std::string> warnings = std::exchange(warnings_met, {});
+  std::vector<std::string> warnings = std::exchange(*warnings_met, {});
   for (auto it = warnings.begin(); it != warnings.end(); ++it) {
     if (!handler) {
       std::cerr << "speculators: warning: " << *it << '\n';
@@ -116,8 +122,8 @@ void deliver_warnings() {
     try {
       handler(*it);
     } catch (...) {
-      warnings_met.insert(warnings_met.begin(), std::make_move_iterator(it + 1),
-                          std::make_move_iterator(warnings.end()));
+      warnings_met->insert(warnings_met->begin(), std::make_move_iterator(it + 1),
+                           std::make_move_iterator(warnings.end()));
       throw;
     }
   }
@@ -131,10 +137,10 @@ bool writable_by_others(const std::string& path) {
 
 // Why a plugin writable by others is refused; `what` is "is" for the file itself, or names
 // the directory that is.
-std::string writable_problem(const std::string& what) {
-  return what +
-         " writable by group or others, so another user could replace it; fix the permissions "
-         "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)";
+[[gnu::cold]] std::string writable_problem(std::string_view what) {
+  return detail::message({what,
+                          " writable by group or others, so another user could replace it; fix the permissions "
+                          "(chmod go-w) or opt in with speculators::allow_writable_plugins(true)"});
 }
 
 // Whether plugins writable by others are accepted: allow_writable_plugins(true), or
@@ -147,24 +153,10 @@ bool writable_allowed(const Loader& state) {
 std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
 
 // Why a plugin built with another standard library (ABI tag) is refused.
-std::string foreign_toolchain_problem(std::string_view abi_tag, std::string_view compiler) {
-  return "was built for standard library " + detail::quoted(abi_tag) + " (" + std::string(compiler) +
-         "), this host uses " + detail::quoted(SPECULATORS_ABI_TAG) +
-         "; objects cannot cross between them. Rebuild the plugin with the host's toolchain";
-}
-
-// Calls `visit(index, entry)` for each entry of a checked descriptor, in order.
-template <class Visit>
-void for_each_entry(const SpeculatorsPluginDescriptor& descriptor, Visit visit) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor.entries);
-  for (std::uint64_t i = 0; i < descriptor.entry_count; ++i) {
-    visit(i, *reinterpret_cast<const SpeculatorsPluginEntry*>(bytes + i * descriptor.entry_size));
-  }
-}
-
-bool is_complete(const SpeculatorsPluginEntry& entry) {
-  return entry.registry_key != nullptr && entry.name != nullptr && entry.type_name != nullptr &&
-         entry.signature != nullptr && entry.factory != nullptr;
+[[gnu::cold]] std::string foreign_toolchain_problem(std::string_view abi_tag, std::string_view compiler) {
+  return detail::message({"was built for standard library ", detail::quoted(abi_tag), " (", compiler,
+                          "), this host uses ", detail::quoted(SPECULATORS_ABI_TAG),
+                          "; objects cannot cross between them. Rebuild the plugin with the host's toolchain"});
 }
 
 // The description defaults to the type name, as ClassInfo::description() and the manifest have it.
@@ -180,33 +172,38 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   PluginInfo& info = module.info;
   void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
   if (symbol == nullptr) {
-    return {"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
-            "(); it is not a speculators plugin. Build it with speculators_add_plugin()"};
+    return {detail::message({"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
+                             "(); it is not a speculators plugin. Build it with speculators_add_plugin()"})};
   }
   const auto entry_point = reinterpret_cast<SpeculatorsPluginEntryPoint>(symbol);
   const SpeculatorsPluginDescriptor* descriptor = entry_point();
-  if (descriptor == nullptr) return {"its entry point returned no descriptor (null); rebuild the plugin"};
+  if (descriptor == nullptr) {
+    return {detail::message({"its entry point returned no descriptor (null); rebuild the plugin"})};
+  }
   info.descriptor_version = descriptor->version;
   if (descriptor->version == 0 || descriptor->version > SPECULATORS_PLUGIN_DESCRIPTOR_VERSION) {
-    return {"has descriptor version " + std::to_string(descriptor->version) + ", this host reads versions 1 to " +
-            std::to_string(SPECULATORS_PLUGIN_DESCRIPTOR_VERSION) +
-            "; rebuild the plugin against this host's speculators-registry"};
+    return {detail::message({"has descriptor version ", descriptor->version, ", this host reads versions 1 to ",
+                             SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
+                             "; rebuild the plugin against this host's speculators-registry"})};
   }
   if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry)) {
-    return {"has entries of " + std::to_string(descriptor->entry_size) + " bytes, expected at least " +
-            std::to_string(sizeof(SpeculatorsPluginEntry)) + "; the descriptor is damaged, rebuild the plugin"};
+    return {detail::message({"has entries of ", descriptor->entry_size, " bytes, expected at least ",
+                             sizeof(SpeculatorsPluginEntry), "; the descriptor is damaged, rebuild the plugin"})};
   }
-  info.abi_tag = entry_text(descriptor->abi_tag);
-  info.compiler = entry_text(descriptor->compiler);
-  if (info.abi_tag != SPECULATORS_ABI_TAG) return {foreign_toolchain_problem(info.abi_tag, info.compiler)};
+  if (const std::string_view abi_tag = descriptor->abi_tag != nullptr ? descriptor->abi_tag : "";
+      abi_tag != SPECULATORS_ABI_TAG) {
+    info.abi_tag = abi_tag;
+    info.compiler = entry_text(descriptor->compiler);
+    return {foreign_toolchain_problem(info.abi_tag, info.compiler)};
+  }
   if (descriptor->entry_count > 0 && descriptor->entries == nullptr) {
-    return {"declares " + std::to_string(descriptor->entry_count) + " entries but gives none; rebuild the plugin"};
+    return {detail::message({"declares ", descriptor->entry_count, " entries but gives none; rebuild the plugin"})};
   }
   module.descriptor = descriptor;
   std::vector<std::string> problems;
-  for_each_entry(*descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& raw) {
-    if (!is_complete(raw)) {
-      problems.push_back("entry " + std::to_string(i) + " is incomplete (a null field); rebuild the plugin");
+  detail::for_each_entry(*descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& raw) {
+    if (!detail::is_complete(raw)) {
+      problems.push_back(detail::message({"entry ", i, " is incomplete (a null field); rebuild the plugin"}));
       return;
     }
     detail::EntryFields fields;
@@ -228,11 +225,16 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   return problems;
 }
 
-// What `module` declares: its file, and once loaded, its descriptor's complete entries.
+// What `module` declares: its file, and once loaded, its descriptor's toolchain and complete
+// entries.
 const PluginInfo& plugin_info(Loader::Module& module) {
+  if (module.descriptor != nullptr && module.info.abi_tag.empty()) {
+    module.info.abi_tag = entry_text(module.descriptor->abi_tag);
+    module.info.compiler = entry_text(module.descriptor->compiler);
+  }
   if (module.descriptor != nullptr && module.info.entries.empty()) {
-    for_each_entry(*module.descriptor, [&module](std::uint64_t, const SpeculatorsPluginEntry& raw) {
-      if (!is_complete(raw)) return;
+    detail::for_each_entry(*module.descriptor, [&module](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+      if (!detail::is_complete(raw)) return;
       module.info.entries.push_back(
           {raw.registry_key, raw.name, raw.type_name, raw.signature, std::string(description_of(raw))});
     });
@@ -255,7 +257,7 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
     }
     detail::RegistryStore* store = detail::existing_store(e.registry_key);
     if (store == nullptr) continue;
-    if (const std::string expected = detail::store_signature(*store); !expected.empty() && expected != e.signature) {
+    if (const std::string expected = detail::conflicting_signature(*store, e.signature); !expected.empty()) {
       problems.push_back(detail::signature_mismatch_message(e.registry_key, e.name, expected, e.signature, {}));
     } else if (const detail::Entry* taken = detail::find_entry(*store, e.name)) {
       problems.push_back(detail::duplicate_key_message(e.registry_key, e.name, taken->type_name,
@@ -263,37 +265,6 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
     }
   }
   return problems;
-}
-
-// Empty when the manifest lists exactly what the loaded plugin registered, entry for entry.
-std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
-  using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
-  // Both come from the same SPECULATORS_REGISTER lines. A plugin of one class, the usual
-  // kind, lists them in the same order, compared without copies; the linker may lay out the
-  // notes of several classes in another order than their registrations ran, and they are
-  // then compared sorted.
-  bool same_order = manifest.entries.size() == descriptor.entry_count;
-  for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
-    if (!same_order) return;
-    const detail::ManifestEntry& m = manifest.entries[i];
-    same_order = is_complete(e) && Row{m.registry_key, m.name, m.type_name, m.signature} ==
-                                       Row{e.registry_key, e.name, e.type_name, e.signature};
-  });
-  if (same_order) return {};
-  std::vector<Row> declared;
-  std::vector<Row> registered;
-  declared.reserve(manifest.entries.size());
-  registered.reserve(descriptor.entry_count);
-  for (const auto& e : manifest.entries) declared.push_back({e.registry_key, e.name, e.type_name, e.signature});
-  for_each_entry(descriptor, [&registered](std::uint64_t, const SpeculatorsPluginEntry& e) {
-    if (is_complete(e)) registered.push_back({e.registry_key, e.name, e.type_name, e.signature});
-  });
-  std::sort(declared.begin(), declared.end());
-  std::sort(registered.begin(), registered.end());
-  if (declared == registered) return {};
-  return "registered " + std::to_string(registered.size()) + " classes but its manifest lists " +
-         std::to_string(declared.size()) +
-         " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild";
 }
 
 /// The directories a discovery call walked, held open until it returns (at most `max_kept`
@@ -385,7 +356,9 @@ std::vector<std::string> open_code(Loader::Module& module) {
   loading_on_this_thread = true;
   module.library = detail::open_library(module.info.file, error);
   loading_on_this_thread = false;
-  if (module.library.native == nullptr) return {"could not be loaded by the dynamic loader: " + error};
+  if (module.library.native == nullptr) {
+    return {detail::message({"could not be loaded by the dynamic loader: ", error})};
+  }
   return {};
 }
 
@@ -394,11 +367,11 @@ std::vector<std::string> register_code(Loader::Module& module) {
   const std::string& file = module.info.file;
   std::vector<std::string> problems = register_descriptor(module.library, module);
   if (!module.manifest.present && problems.empty()) {
-    warn(file +
-         " has no manifest (built without one, or by an older speculators_add_plugin); it was "
-         "loaded to find its classes. Rebuild it so that it can be checked before it runs");
+    warn(detail::message({file,
+                          " has no manifest (built without one, or by an older speculators_add_plugin); it was "
+                          "loaded to find its classes. Rebuild it so that it can be checked before it runs"}));
   } else if (std::string disagreement =
-                 module.descriptor != nullptr ? manifest_disagreement(module.manifest, *module.descriptor) : "";
+                 module.descriptor != nullptr ? detail::manifest_disagreement(module.manifest, *module.descriptor) : "";
              !disagreement.empty()) {  // (a refused descriptor registered nothing to compare)
     problems.push_back(std::move(disagreement));
   }
@@ -549,8 +522,8 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
                                            : real_file.starts_with(real_root) && real_file.size() > real_root.size() &&
                                                  real_file[real_root.size()] == '/';
   if (!below_root) {
-    return "is a symbolic link leading out of its plugin directory " + real_root + " (to " + real_file +
-           "); copy the plugin into the directory instead";
+    return detail::message({"is a symbolic link leading out of its plugin directory ", real_root, " (to ", real_file,
+                            "); copy the plugin into the directory instead"});
   }
   if (allow_writable) return {};
   // Each directory from the file's own up to the root, stopping at one already checked.
@@ -558,7 +531,9 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
   for (std::string_view p = real_file; p.size() > real_root.size();) {
     p = p.substr(0, std::max<std::size_t>(p.rfind('/'), 1));  // a top-level entry's directory is "/"
     if (checked.contains(p)) break;
-    if (writable_by_others(std::string(p))) return writable_problem("is in directory " + std::string(p) + ", which is");
+    if (writable_by_others(std::string(p))) {
+      return writable_problem(detail::message({"is in directory ", p, ", which is"}));
+    }
     directories.push_back(p);
   }
   for (std::string_view directory : directories) checked.emplace(directory);
@@ -578,9 +553,9 @@ std::string module_name(std::string_view package, std::string_view relative) {
   return name;
 }
 
-std::string unreadable_directory_problem(int error) {
-  return "cannot be read: " + std::string(std::strerror(error)) +
-         "; plugins in it are not found. Fix its permissions or move the plugins out";
+[[gnu::cold]] std::string unreadable_directory_problem(int error) {
+  return detail::message({"cannot be read: ", std::strerror(error),
+                          "; plugins in it are not found. Fix its permissions or move the plugins out"});
 }
 
 /// A *.so entry found below a package directory.
@@ -735,9 +710,10 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
         if (type_ec || !fs::is_regular_file(target)) {
           refused.push_back(
               {path(), name,
-               type_ec ? "is a dangling or looping symbolic link (" + type_ec.message() + "); fix or remove the link"
-                       : "is a symbolic link to a directory or a special file, not to a plugin file; "
-                         "remove the link"});
+               type_ec ? detail::message({"is a dangling or looping symbolic link (", type_ec.message(),
+                                          "); fix or remove the link"})
+                       : detail::message({"is a symbolic link to a directory or a special file, not to a plugin file; "
+                                          "remove the link"})});
           continue;
         }
       } else if (!file.is_regular) {
@@ -745,8 +721,9 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       }
       std::string real_file =
           file.is_link ? detail::canonical_path(path(), type_ec) : real_package + "/" + file.relative;
-      std::string problem = type_ec ? "cannot be resolved: " + type_ec.message() + "; fix or remove the link"
-                                    : security_problem(allow_writable, real_root, real_file, checked);
+      std::string problem =
+          type_ec ? detail::message({"cannot be resolved: ", type_ec.message(), "; fix or remove the link"})
+                  : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path(), name, std::move(problem)});
         continue;

@@ -1,12 +1,14 @@
 #include "elf_check.hpp"
 
 #include "manifest.hpp"
+#include "messages.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -67,7 +69,8 @@ bool read_fully(int fd, unsigned char* into, std::size_t length, std::uint64_t o
 /// a piece is read exactly, not rounded to pages, because each new page of memory a process
 /// touches costs a page fault, and the first discovery of a process pays for all of them
 /// (measured in bench/: discovery at N = 1). Every piece read is kept until the object goes,
-/// so the spans given out stay valid.
+/// so the spans given out stay valid. The first piece, the head of the file that every check
+/// reads and that usually holds all it needs, is kept in the object itself: no allocation.
 class PluginFileBytes final : public ElfBytes {
  public:
   PluginFileBytes(int fd, std::uint64_t size) noexcept : ElfBytes(size), fd_(fd) {}
@@ -79,10 +82,16 @@ class PluginFileBytes final : public ElfBytes {
 
   std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
     if (length == 0 || !readable_piece(size(), offset, length)) return {};
+    if (holds(offset, length, head_offset_, head_length_)) return {head_.data() + (offset - head_offset_), length};
     for (const Piece& piece : pieces_) {
-      if (offset >= piece.offset && length <= piece.length && offset - piece.offset <= piece.length - length) {
+      if (holds(offset, length, piece.offset, piece.length))
         return {piece.bytes.get() + (offset - piece.offset), length};
-      }
+    }
+    if (head_length_ == 0 && length <= head_.size()) {
+      if (!read_fully(fd_, head_.data(), length, offset)) return {};
+      head_offset_ = offset;
+      head_length_ = length;
+      return {head_.data(), length};
     }
     Piece piece{offset, length, std::make_unique_for_overwrite<unsigned char[]>(length)};
     if (!read_fully(fd_, piece.bytes.get(), length, offset)) return {};  // shrunk meanwhile, or unreadable
@@ -96,7 +105,14 @@ class PluginFileBytes final : public ElfBytes {
     std::size_t length;
     std::unique_ptr<unsigned char[]> bytes;
   };
+  // Whether [offset, offset + length) lies in the piece at [start, start + held).
+  static bool holds(std::uint64_t offset, std::size_t length, std::uint64_t start, std::size_t held) {
+    return offset >= start && length <= held && offset - start <= held - length;
+  }
   int fd_;
+  std::array<unsigned char, head_size> head_;  // not zeroed: only what was read is handed out
+  std::uint64_t head_offset_ = 0;
+  std::size_t head_length_ = 0;
   std::vector<Piece> pieces_;
 };
 
@@ -120,8 +136,8 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 
 // Reads the manifest notes of the checked ELF file whose header and program headers are in
 // `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
-// and parsed once all are copied (growing the copy moves it). The segments usually lie in the
-// first page, in `head` itself, and cost no further read.
+// and parsed. The copy is sized for all of them first, so it never moves. The segments
+// usually lie in the first page, in `head` itself, and cost no further read.
 std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   const auto program_header = [&](std::uint16_t i) {
@@ -133,27 +149,24 @@ std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> h
     if (segment.p_type == PT_NOTE && segment.p_filesz <= max_piece) total += segment.p_filesz;
   }
   if (total > max_piece) {
-    return "has note segments of more than " + std::to_string(max_piece) +
-           " bytes in all; no plugin has notes that large: the file is damaged or not a plugin";
+    return message({"has note segments of more than ", max_piece,
+                    " bytes in all; no plugin has notes that large: the file is damaged or not a plugin"});
   }
-  std::vector<std::pair<std::size_t, std::uint64_t>> segments;  // where each starts in the copy, its alignment
+  manifest.bytes.reserve(manifest.bytes.size() + total);  // every segment copied below is counted in `total`
   for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
     const auto segment = program_header(i);
     if (segment.p_type != PT_NOTE || segment.p_filesz == 0) continue;
     const std::span<const unsigned char> notes =
         segment.p_filesz > max_piece ? std::span<const unsigned char>() : file.at(segment.p_offset, segment.p_filesz);
     if (notes.empty()) {
-      return "has a note segment of " + std::to_string(segment.p_filesz) + " bytes at offset " +
-             std::to_string(segment.p_offset) + ", beyond its " + std::to_string(file.size()) +
-             " bytes or too large to be one; the file is damaged, rebuild the plugin";
+      return message({"has a note segment of ", segment.p_filesz, " bytes at offset ", segment.p_offset,
+                      ", beyond its ", file.size(),
+                      " bytes or too large to be one; the file is damaged, rebuild the plugin"});
     }
-    segments.emplace_back(manifest.bytes.size(), segment.p_align == 8 ? 8 : 4);
+    const std::size_t start = manifest.bytes.size();
     manifest.bytes.insert(manifest.bytes.end(), notes.begin(), notes.end());
-  }
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const std::size_t end = i + 1 < segments.size() ? segments[i + 1].first : manifest.bytes.size();
-    const std::span<const unsigned char> notes(manifest.bytes.data() + segments[i].first, end - segments[i].first);
-    if (std::string problem = parse_manifest_notes(notes, segments[i].second, manifest); !problem.empty()) {
+    const std::span<const unsigned char> copy(manifest.bytes.data() + start, notes.size());
+    if (std::string problem = parse_manifest_notes(copy, segment.p_align == 8 ? 8 : 4, manifest); !problem.empty()) {
       return problem;
     }
   }
@@ -168,41 +181,44 @@ std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::siz
 }
 
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
-  if (file_size == 0) return "is empty, not a shared library; rebuild the plugin";
+  if (file_size == 0) return message({"is empty, not a shared library; rebuild the plugin"});
   if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {
-    return "is not an ELF file (no ELF magic number); a plugin must be a shared library built with "
-           "speculators_add_plugin()";
+    return message(
+        {"is not an ELF file (no ELF magic number); a plugin must be a shared library built with "
+         "speculators_add_plugin()"});
   }
-  if (head.size() < EI_NIDENT) return "is a truncated ELF file (" + std::to_string(file_size) + " bytes)";
-  if (head[EI_CLASS] != ELFCLASS64) return "is a 32-bit ELF file; this host loads 64-bit plugins only";
-  if (head[EI_DATA] != ELFDATA2LSB) return "is a big-endian ELF file; this host is little-endian";
+  if (head.size() < EI_NIDENT) return message({"is a truncated ELF file (", file_size, " bytes)"});
+  if (head[EI_CLASS] != ELFCLASS64) return message({"is a 32-bit ELF file; this host loads 64-bit plugins only"});
+  if (head[EI_DATA] != ELFDATA2LSB) return message({"is a big-endian ELF file; this host is little-endian"});
   if (head.size() < sizeof(Elf64_Ehdr)) {
-    return "is a truncated ELF file (" + std::to_string(file_size) + " bytes, shorter than its header)";
+    return message({"is a truncated ELF file (", file_size, " bytes, shorter than its header)"});
   }
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   if (header.e_type != ET_DYN) {
-    return "is an ELF file but not a shared library (e_type " + std::to_string(header.e_type) + ")";
+    return message({"is an ELF file but not a shared library (e_type ", header.e_type, ")"});
   }
   if (host_machine >= 0 && header.e_machine != host_machine) {
-    return "is built for another architecture (ELF machine " + std::to_string(header.e_machine) + ", this host is " +
-           std::to_string(host_machine) + "); rebuild the plugin for this machine";
+    return message({"is built for another architecture (ELF machine ", header.e_machine, ", this host is ",
+                    host_machine, "); rebuild the plugin for this machine"});
   }
   if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phnum == 0) {
-    return "has no usable program headers; the file is damaged, rebuild the plugin";
+    return message({"has no usable program headers; the file is damaged, rebuild the plugin"});
   }
   // Compared without adding to e_phoff, which could wrap around past a huge file_size.
   const std::uint64_t table_size = std::uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
   if (header.e_phoff > file_size || table_size > file_size - header.e_phoff) {
-    return "is a truncated ELF file (" + std::to_string(file_size) +
-           " bytes): its program headers reach past the end; rebuild the plugin";
+    return message({"is a truncated ELF file (", file_size,
+                    " bytes): its program headers reach past the end; rebuild the plugin"});
   }
-  if (header.e_phoff + table_size > head.size()) return "has its program headers too far into the file to be checked";
+  if (header.e_phoff + table_size > head.size()) {
+    return message({"has its program headers too far into the file to be checked"});
+  }
   for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
     const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
     if (segment.p_type != PT_LOAD) continue;
     if (segment.p_offset > file_size || segment.p_filesz > file_size - segment.p_offset) {
-      return "is a truncated ELF file (" + std::to_string(file_size) + " bytes): segment " + std::to_string(i) +
-             " needs " + std::to_string(segment.p_offset + segment.p_filesz) + " bytes; rebuild the plugin";
+      return message({"is a truncated ELF file (", file_size, " bytes): segment ", i, " needs ",
+                      segment.p_offset + segment.p_filesz, " bytes; rebuild the plugin"});
     }
   }
   return {};
@@ -212,7 +228,7 @@ std::string check_elf(ElfBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
   std::span<const unsigned char> head =
       file.at(0, static_cast<std::size_t>(std::min<std::uint64_t>(file_size, head_size)));
-  if (head.empty() && file_size != 0) return "cannot be read; check that the file is intact and readable";
+  if (head.empty() && file_size != 0) return message({"cannot be read; check that the file is intact and readable"});
   if (const std::uint64_t end = program_headers_end(head); end > head.size() && end <= max_head && end <= file_size) {
     if (const std::span<const unsigned char> longer = file.at(0, static_cast<std::size_t>(end)); !longer.empty()) {
       head = longer;
@@ -226,13 +242,15 @@ std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest&
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
   const int fd = ::openat(file.directory, file.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    return std::string("cannot be opened: ") + std::strerror(errno) +
-           "; check that the file exists and that this process may read it";
+    return message(
+        {"cannot be opened: ", std::strerror(errno), "; check that the file exists and that this process may read it"});
   }
   struct stat st {};
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   PluginFileBytes bytes(fd, regular ? static_cast<std::uint64_t>(st.st_size) : 0);
-  if (!regular) return "is not a regular file (a directory, a pipe or a device); a plugin is a shared library file";
+  if (!regular) {
+    return message({"is not a regular file (a directory, a pipe or a device); a plugin is a shared library file"});
+  }
   checked.identity = identity_from(st);
   checked.writable_by_others = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
   return check_elf(bytes, manifest);

@@ -1,7 +1,11 @@
 #include "manifest.hpp"
 
+#include "messages.hpp"
+
 #include <speculators/detail/manifest.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -17,35 +21,38 @@ std::uint32_t little_endian_word(std::span<const unsigned char> bytes) {
 }  // namespace
 
 std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out) {
+  if (out.capacity() == 0) out.reserve(4);  // a plugin's few classes, without regrowing
   std::size_t at = 0;
   while (at < section.size()) {
     if (section[at] == 0) {  // padding the linker put between records
       ++at;
       continue;
     }
-    // Built only for an error: this loop runs for every record of every plugin discovered.
-    const auto where = [at] { return "manifest record at offset " + std::to_string(at); };
+    const auto damaged = [at](std::string_view what) {
+      return message({"has a damaged manifest record at offset ", at, " (", what, "); rebuild the plugin"});
+    };
     const std::span<const unsigned char> rest = section.subspan(at);
     if (rest.size() < manifest::header_size ||
         std::memcmp(rest.data(), manifest::magic.data(), manifest::magic.size()) != 0) {
-      return "has a damaged " + where() + " (no record header); rebuild the plugin";
+      return damaged("no record header");
     }
     ManifestEntry entry;
     entry.version = little_endian_word(rest.subspan(8, 4));
     const std::uint32_t size = little_endian_word(rest.subspan(12, 4));
     if (entry.version == 0 || entry.version > manifest::version) {
-      return "has a " + where() + " of version " + std::to_string(entry.version) + ", this host reads versions 1 to " +
-             std::to_string(manifest::version) + "; rebuild the plugin against this host's speculators-registry";
+      return message({"has a manifest record at offset ", at, " of version ", entry.version,
+                      ", this host reads versions 1 to ", manifest::version,
+                      "; rebuild the plugin against this host's speculators-registry"});
     }
     if (size < manifest::header_size || size > rest.size()) {
-      return "has a damaged " + where() + " (size " + std::to_string(size) + "); rebuild the plugin";
+      return message({"has a damaged manifest record at offset ", at, " (size ", size, "); rebuild the plugin"});
     }
     std::string_view* fields[] = {&entry.abi_tag,   &entry.compiler,  &entry.registry_key, &entry.name,
                                   &entry.type_name, &entry.signature, &entry.description};
     std::size_t field_at = manifest::header_size;
     for (std::string_view* field : fields) {
       const void* end = field_at < size ? std::memchr(rest.data() + field_at, 0, size - field_at) : nullptr;
-      if (end == nullptr) return "has a damaged " + where() + " (a field is not terminated); rebuild the plugin";
+      if (end == nullptr) return damaged("a field is not terminated");
       const auto length = static_cast<std::size_t>(static_cast<const unsigned char*>(end) - (rest.data() + field_at));
       *field = std::string_view(reinterpret_cast<const char*>(rest.data() + field_at), length);
       field_at += length + 1;
@@ -54,6 +61,59 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
     at += size;
   }
   return {};
+}
+
+bool is_complete(const SpeculatorsPluginEntry& entry) {
+  return entry.registry_key != nullptr && entry.name != nullptr && entry.type_name != nullptr &&
+         entry.signature != nullptr && entry.factory != nullptr;
+}
+
+std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
+  using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
+  const auto row = [](const auto& e) { return Row{e.registry_key, e.name, e.type_name, e.signature}; };
+  // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
+  // of several classes in another order than their registrations ran. So each registered
+  // entry is matched with a manifest entry not matched yet, searched from its own position:
+  // no copies, and one step per entry when the orders agree. Plugins of more classes than
+  // the mask holds are compared sorted.
+  const std::size_t declared = manifest.entries.size();
+  bool same = declared == descriptor.entry_count;
+  if (same && declared <= 64) {
+    std::uint64_t matched = 0;
+    for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
+      if (!same || !is_complete(e)) {
+        same = false;
+        return;
+      }
+      const Row registered = row(e);
+      for (std::size_t step = 0; step < declared; ++step) {
+        const std::size_t at = (i + step) % declared;
+        if ((matched >> at & 1U) == 0 && row(manifest.entries[at]) == registered) {
+          matched |= std::uint64_t{1} << at;
+          return;
+        }
+      }
+      same = false;
+    });
+  } else if (same) {
+    std::vector<Row> rows_declared;
+    std::vector<Row> rows_registered;
+    rows_declared.reserve(declared);
+    for (const auto& e : manifest.entries) rows_declared.push_back(row(e));
+    for_each_entry(descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& e) {
+      if (is_complete(e)) rows_registered.push_back(row(e));
+    });
+    std::sort(rows_declared.begin(), rows_declared.end());
+    std::sort(rows_registered.begin(), rows_registered.end());
+    same = rows_declared == rows_registered;
+  }
+  if (same) return {};
+  std::size_t registered = 0;
+  for_each_entry(descriptor, [&registered](std::uint64_t, const SpeculatorsPluginEntry& e) {
+    if (is_complete(e)) ++registered;
+  });
+  return message({"registered ", registered, " classes but its manifest lists ", declared,
+                  " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild"});
 }
 
 std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest) {
@@ -69,8 +129,8 @@ std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint
     const std::uint64_t record_at = padded(12 + name_size);
     const std::uint64_t note_size = record_at + padded(record_size);
     if (note_size > note.size()) {
-      return "has a damaged note at offset " + std::to_string(at) + " of a note segment (" + std::to_string(note_size) +
-             " bytes, " + std::to_string(note.size()) + " left); rebuild the plugin";
+      return message({"has a damaged note at offset ", at, " of a note segment (", note_size, " bytes, ", note.size(),
+                      " left); rebuild the plugin"});
     }
     const std::string_view name(reinterpret_cast<const char*>(note.data() + 12), static_cast<std::size_t>(name_size));
     if (name == manifest::note_name && little_endian_word(note.subspan(8, 4)) == manifest::note_type) {

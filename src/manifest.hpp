@@ -3,6 +3,8 @@
 // its notes are found).
 #pragma once
 
+#include <speculators/plugin_abi.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -47,5 +49,21 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
 /// segment's, 4 or 8) into `manifest`, setting `manifest.present` when it holds any; notes of
 /// other owners are skipped. The records view `notes`. @returns the problem, empty if none.
 std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest);
+
+/// Calls `visit(index, entry)` for each entry of a checked descriptor, in order.
+template <class Visit>
+void for_each_entry(const SpeculatorsPluginDescriptor& descriptor, Visit visit) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(descriptor.entries);
+  for (std::uint64_t i = 0; i < descriptor.entry_count; ++i) {
+    visit(i, *reinterpret_cast<const SpeculatorsPluginEntry*>(bytes + i * descriptor.entry_size));
+  }
+}
+
+/// Whether the entry names all the host needs to register it (the description may be null).
+bool is_complete(const SpeculatorsPluginEntry& entry);
+
+/// Empty when the manifest lists exactly the classes the loaded plugin registered, in any
+/// order; else why not.
+std::string manifest_disagreement(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor);
 
 }  // namespace speculators::detail

@@ -42,6 +42,21 @@ std::string registry_text(std::string_view registry) { return "registry " + quot
 
 }  // namespace
 
+void MessagePart::append_to(std::string& out) const {
+  if (!is_number_) {
+    out += text_;
+    return;
+  }
+  if (negative_) out += '-';
+  out += std::to_string(number_);
+}
+
+std::string message(std::initializer_list<MessagePart> parts) {
+  std::string out;
+  for (const MessagePart& part : parts) part.append_to(out);
+  return out;
+}
+
 std::string quoted(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {

@@ -133,8 +133,16 @@ int open_canonical(const std::string& path, int flags) {
 }
 
 std::string binary_named(const void* address) {
-  // The loaded object whose segments hold `address`, from the dynamic loader's list (dladdr
-  // would also look for the nearest symbol, a walk of the object's whole symbol table).
+  // The loaded object whose segments hold `address`. glibc 2.35 and later keep a sorted
+  // table of the objects for unwinders, searched without a lock; before, the dynamic
+  // loader's list is walked (dladdr would also look for the nearest symbol, a walk of the
+  // object's whole symbol table).
+#ifdef DLFO_STRUCT_HAS_EH_DBASE
+  if (dl_find_object found{}; ::_dl_find_object(const_cast<void*>(address), &found) == 0 &&
+                              found.dlfo_link_map != nullptr && found.dlfo_link_map->l_name[0] == '/') {
+    return found.dlfo_link_map->l_name;
+  }
+#endif
   struct Search {
     std::uintptr_t address;
     const char* name;

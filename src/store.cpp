@@ -166,9 +166,9 @@ RegistryStore* existing_store(std::string_view key) {
   return it == dir.by_key.end() ? nullptr : it->second.get();
 }
 
-std::string store_signature(RegistryStore& store) {
+std::string conflicting_signature(RegistryStore& store, std::string_view signature) {
   std::lock_guard lock(store.write_mutex);
-  return store.signature;
+  return store.signature.empty() || store.signature == signature ? std::string() : store.signature;
 }
 
 RegistryStore& store_for_key(std::string_view key) {
@@ -215,17 +215,16 @@ const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
 }
 
 std::string key_problem(std::string_view key) {
-  if (key.empty()) return "the key is empty";
+  if (key.empty()) return message({"the key is empty"});
   const auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
   };
-  if (is_space(key.front()) || is_space(key.back())) return "the key has leading or trailing white space";
+  if (is_space(key.front()) || is_space(key.back())) return message({"the key has leading or trailing white space"});
   const auto control = std::find_if(key.begin(), key.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7F;
   });
-  if (control != key.end())
-    return "the key holds a control character at offset " + std::to_string(control - key.begin());
+  if (control != key.end()) return message({"the key holds a control character at offset ", control - key.begin()});
   return {};
 }
 

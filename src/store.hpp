@@ -68,8 +68,9 @@ std::vector<RegistryStore*> all_stores();
 /// The store for `key` if one exists, else null; makes nothing.
 RegistryStore* existing_store(std::string_view key);
 
-/// The store's signature ("" until a typed base or a plugin entry names it), read under its lock.
-std::string store_signature(RegistryStore& store);
+/// The store's signature when it is set and differs from `signature`, read under its lock;
+/// empty when they agree or the store has none yet (a typed base or a plugin entry names it).
+std::string conflicting_signature(RegistryStore& store, std::string_view signature);
 
 /// The store for `key`, made if missing, with no signature check (the plugin loader's view).
 RegistryStore& store_for_key(std::string_view key);

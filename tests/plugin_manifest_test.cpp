@@ -6,6 +6,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -14,9 +15,11 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "fixture_bases.hpp"
 #include "plugin_test_support.hpp"
+#include "src/manifest.hpp"
 
 namespace {
 
@@ -186,6 +189,76 @@ TEST(PluginManifest, ARecordOfANewerVersionIsRefused) {
 TEST(PluginManifest, ANoteReachingPastItsSegmentIsRefused) {
   const std::string reason = manifest_failure(damaged_alpha(4, std::string("\xff\xff\0\0", 4)));
   fx::expect_contains(reason, "has a damaged note at offset");
+}
+
+// A manifest and a descriptor made up in memory, as a plugin of `count` classes "c<i>" would
+// have them, so that the comparison of the two is tested in every order and at every size:
+// the linker lays out a plugin's notes in an order of its own (with optimisation, often not
+// the order of the SPECULATORS_REGISTER lines), which no real fixture can be relied on to show.
+struct MadeUpPlugin {
+  explicit MadeUpPlugin(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) keys.push_back("c" + std::to_string(i));
+    for (std::size_t i = 0; i < count; ++i) {
+      manifest.entries.push_back({1, "abi", "compiler", "fx::Shape", keys[i], "fx::C", "fx::Shape(int)", ""});
+      entries.push_back({"fx::Shape", keys[i].c_str(), "fx::C", "fx::Shape(int)", "", &no_factory, nullptr});
+    }
+  }
+  /// The descriptor of the entries as they stand.
+  SpeculatorsPluginDescriptor descriptor() const {
+    return {SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
+            sizeof(SpeculatorsPluginEntry),
+            "abi",
+            "compiler",
+            entries.size(),
+            entries.data()};
+  }
+  std::string disagreement() const { return speculators::detail::manifest_disagreement(manifest, descriptor()); }
+
+  static void no_factory() {}
+  std::vector<std::string> keys;
+  speculators::detail::Manifest manifest;
+  std::vector<SpeculatorsPluginEntry> entries;
+};
+
+TEST(ManifestComparison, TheSameClassesAgreeInAnyOrder) {
+  for (const std::size_t count : {1U, 2U, 3U, 64U, 65U, 300U}) {
+    MadeUpPlugin plugin(count);
+    EXPECT_EQ(plugin.disagreement(), "") << count << " classes in the same order";
+    std::reverse(plugin.entries.begin(), plugin.entries.end());
+    EXPECT_EQ(plugin.disagreement(), "") << count << " classes, registered in reverse";
+    std::rotate(plugin.entries.begin(), plugin.entries.begin() + static_cast<std::ptrdiff_t>(count / 2),
+                plugin.entries.end());
+    EXPECT_EQ(plugin.disagreement(), "") << count << " classes, shuffled";
+  }
+}
+
+TEST(ManifestComparison, AClassOfTheManifestThatWasNotRegisteredIsADisagreement) {
+  for (const std::size_t count : {2U, 64U, 65U}) {
+    MadeUpPlugin plugin(count);
+    plugin.entries.back().type_name = "fx::Other";
+    EXPECT_EQ(plugin.disagreement(),
+              "registered " + std::to_string(count) + " classes but its manifest lists " + std::to_string(count) +
+                  " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild")
+        << count << " classes";
+  }
+}
+
+TEST(ManifestComparison, OneClassRegisteredTwiceDoesNotStandForAnother) {
+  // Registered: c0 twice; listed: c0 and c1. Each listed class is matched once.
+  for (const std::size_t count : {2U, 65U}) {
+    MadeUpPlugin plugin(count);
+    plugin.entries[1] = plugin.entries[0];
+    fx::expect_contains(plugin.disagreement(), "different ones");
+  }
+}
+
+TEST(ManifestComparison, AnIncompleteOrAMissingEntryIsADisagreement) {
+  MadeUpPlugin incomplete(2);
+  incomplete.entries[1].factory = nullptr;
+  fx::expect_contains(incomplete.disagreement(), "registered 1 classes but its manifest lists 2");
+  MadeUpPlugin missing(3);
+  missing.entries.pop_back();
+  fx::expect_contains(missing.disagreement(), "registered 2 classes but its manifest lists 3");
 }
 
 }  // namespace
