@@ -543,14 +543,21 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
 // The dotted name of the module at `relative` (a path below the package's directory).
 std::string module_name(std::string_view package, std::string_view relative) {
   relative.remove_suffix(std::string_view(".so").size());
-  std::string name(package);
-  for (std::size_t start = 0; start <= relative.size();) {
-    const std::size_t slash = std::min(relative.find('/', start), relative.size());
-    if (!name.empty()) name += '.';
-    name += relative.substr(start, slash - start);
-    start = slash + 1;
-  }
+  std::string name;
+  name.reserve(package.size() + 1 + relative.size());
+  name = package;
+  if (!name.empty()) name += '.';
+  name += relative;
+  std::replace(name.begin() + static_cast<std::ptrdiff_t>(name.size() - relative.size()), name.end(), '/', '.');
   return name;
+}
+
+// `directory` and `name` joined by one '/', in one allocation.
+std::string joined_path(std::string_view directory, std::string_view name) {
+  std::string path;
+  path.reserve(directory.size() + 1 + name.size());
+  path.append(directory).append(1, '/').append(name);
+  return path;
 }
 
 [[gnu::cold]] std::string unreadable_directory_problem(int error) {
@@ -604,7 +611,10 @@ void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk&
       if (type == DT_DIR) {
         subdirectories.emplace_back(name);
       } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
-        walk.found.push_back({prefix + std::string(name), type == DT_LNK, type == DT_REG});
+        std::string relative;
+        relative.reserve(prefix.size() + name.size());
+        relative.append(prefix).append(name);
+        walk.found.push_back({std::move(relative), type == DT_LNK, type == DT_REG});
       }
     }
   }
@@ -662,6 +672,14 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
   return opened;
 }
 
+// Orders modules by dotted name, and finds one by its name alone.
+struct ByModuleName {
+  using is_transparent = void;
+  bool operator()(const PluginModule& a, const PluginModule& b) const { return a.name < b.name; }
+  bool operator()(const PluginModule& a, std::string_view b) const { return a.name < b; }
+  bool operator()(std::string_view a, const PluginModule& b) const { return a < b.name; }
+};
+
 // Scans one package over the search path (lock held). Refused files are reported in `refused`.
 // A canonical path costs system calls, so the entry and the package directory are resolved
 // once and the files below from them: the walk follows no directory links, so only a file that
@@ -669,7 +687,7 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
 // `directories`, when given, keeps the directories walked open for the caller.
 std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused,
                                        OpenDirectories* directories = nullptr) {
-  std::map<std::string, PluginModule> by_name;  // sorted by module name; the first root wins
+  std::set<PluginModule, ByModuleName> by_name;  // the first root wins
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
   PackageWalk walk{{}, directories, {}, {}, {}};
@@ -702,7 +720,8 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     for (const FoundFile& file : walk.found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
-      if (by_name.contains(name)) continue;
+      const auto place = by_name.lower_bound(std::string_view(name));  // where it goes, if it is kept
+      if (place != by_name.end() && place->name == name) continue;
       std::error_code type_ec;
       const auto path = [&] { return dir_text + file.relative; };  // where it was found, as reported
       if (file.is_link) {
@@ -720,7 +739,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
         continue;  // a pipe or a device named like a plugin: nothing the loader could use
       }
       std::string real_file =
-          file.is_link ? detail::canonical_path(path(), type_ec) : real_package + "/" + file.relative;
+          file.is_link ? detail::canonical_path(path(), type_ec) : joined_path(real_package, file.relative);
       std::string problem =
           type_ec ? detail::message({"cannot be resolved: ", type_ec.message(), "; fix or remove the link"})
                   : security_problem(allow_writable, real_root, real_file, checked);
@@ -728,13 +747,12 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
         refused.push_back({path(), name, std::move(problem)});
         continue;
       }
-      const auto placed = by_name.try_emplace(std::move(name)).first;
-      placed->second = PluginModule{placed->first, std::move(real_file), entry.directory, false};
+      by_name.emplace_hint(place, PluginModule{std::move(name), std::move(real_file), entry.directory, false});
     }
   }
   std::vector<PluginModule> modules;
   modules.reserve(by_name.size());
-  for (auto& [name, module] : by_name) modules.push_back(std::move(module));
+  while (!by_name.empty()) modules.push_back(std::move(by_name.extract(by_name.begin()).value()));
   return modules;
 }
 
