@@ -2,6 +2,7 @@
 #include <speculators/plugins.hpp>
 
 #include "elf_check.hpp"
+#include "first_call.hpp"
 #include "manifest.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
@@ -79,7 +80,7 @@ struct Loader {
   bool allow_writable = false;
 };
 
-Loader& loader() {
+SPECULATORS_FIRST_CALL Loader& loader() {
   static auto* state = new Loader;
   return *state;
 }
@@ -103,7 +104,7 @@ void warn(std::string text) {
 // handlers ran under the loader lock; a handler may still call the library, whose calls
 // deliver their own warnings from inside it. When the handler throws, the exception reaches
 // the caller and the warnings after that one wait for this thread's next call.
-void deliver_warnings() {
+SPECULATORS_FIRST_CALL void deliver_warnings() {
   if (warnings_met == nullptr || warnings_met->empty()) return;
   WarningHandler handler;
   {
@@ -145,7 +146,7 @@ bool writable_by_others(const std::string& path) {
 
 // Whether plugins writable by others are accepted: allow_writable_plugins(true), or
 // SPECULATORS_ALLOW_WRITABLE_PLUGINS=1.
-bool writable_allowed(const Loader& state) {
+SPECULATORS_FIRST_CALL bool writable_allowed(const Loader& state) {
   const char* value = std::getenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS");
   return state.allow_writable || (value != nullptr && std::string_view(value) == "1");
 }
@@ -429,8 +430,9 @@ PluginFailure record_failure(Loader& state, PluginFailure failure) {
 }
 
 // advance(), and the failure it caused, if it caused one now: each failure is reported once.
-std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module, Reach reach,
-                                               const OpenDirectories* directories = nullptr) {
+SPECULATORS_FIRST_CALL std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module,
+                                                                      Reach reach,
+                                                                      const OpenDirectories* directories = nullptr) {
   const bool failed_before = module.failure.has_value();
   const std::optional<std::string> failure = advance(state, module, reach, directories);
   if (!failure || failed_before) return std::nullopt;
@@ -451,7 +453,7 @@ std::vector<std::string> split_path_list(std::string_view text) {
 // Whether this copy of the library runs from its build tree rather than an install. The shared
 // library must sit where the build put it (an install prefix may itself lie inside the build
 // tree); a static copy counts when the program holding it is under the build tree.
-bool build_tree_binary() {
+SPECULATORS_FIRST_CALL bool build_tree_binary() {
   const std::string build_dir = SPECULATORS_BUILD_DIR;
   if (build_dir.empty()) return false;
   const auto* self = reinterpret_cast<const void*>(&plugin_search_path);
@@ -473,9 +475,10 @@ bool build_tree_binary() {
 /// to know: it opens each entry's package directory, and a missing one fails to open.
 enum class SearchPathUse { scan, report };
 
-std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
+SPECULATORS_FIRST_CALL std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
   const bool warn_ignored = use == SearchPathUse::scan;
   std::vector<SearchPathEntry> path;
+  path.reserve(4);  // a usual path: one entry added, the install default, the build tree
   const auto add = [&path, use](std::string directory, const char* source) {
     std::error_code ec;
     const bool exists = use == SearchPathUse::report && fs::is_directory(directory, ec);
@@ -588,7 +591,7 @@ struct PackageWalk {
 // system call here, and directory links are not followed, so a link loop cannot trap the
 // walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
 // more system calls a directory). `directory_fd` is closed, or kept in `walk.directories`.
-void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk& walk) {
+SPECULATORS_FIRST_CALL void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk& walk) {
   std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
   auto& buffer = walk.buffer;
   for (;;) {
@@ -685,8 +688,9 @@ struct ByModuleName {
 // once and the files below from them: the walk follows no directory links, so only a file that
 // is itself a link needs resolving (measured in bench/: discovery).
 // `directories`, when given, keeps the directories walked open for the caller.
-std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused,
-                                       OpenDirectories* directories = nullptr) {
+SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std::string_view package,
+                                                              std::vector<PluginFailure>& refused,
+                                                              OpenDirectories* directories = nullptr) {
   std::set<PluginModule, ByModuleName> by_name;  // the first root wins
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
@@ -765,7 +769,8 @@ bool is_ignored(std::string_view module, std::span<const std::string_view> ignor
 
 // Discovers the modules of every package of `spec` not loaded yet (loader lock taken here).
 // @returns the dotted names of the package's modules, and adds failures to `failures`.
-std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std::vector<PluginFailure>& failures) {
+SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::DiscoverySpec& spec,
+                                                                std::vector<PluginFailure>& failures) {
   Loader& state = loader();
   if (loading_on_this_thread) {
     throw RegistryError(
@@ -844,7 +849,7 @@ fs::path resolve_named_file(const fs::path& file) {
 
 }  // namespace
 
-void add_plugin_directory(const fs::path& directory) {
+SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
   const std::string& text = directory.native();
   if (!text.starts_with('/')) {
     throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
@@ -958,7 +963,9 @@ void allow_writable_plugins(bool allow) {
 
 namespace detail {
 
-bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
+SPECULATORS_FIRST_CALL bool is_populated(const RegistryStore& store) noexcept {
+  return store.populated.load(std::memory_order_acquire);
+}
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
   if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
@@ -983,7 +990,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
   return names;
 }
 
-bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
+SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
   bool discovered = false;
   std::vector<PluginFailure> failures;  // to be reported by this call

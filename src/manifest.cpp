@@ -1,5 +1,6 @@
 #include "manifest.hpp"
 
+#include "first_call.hpp"
 #include "messages.hpp"
 
 #include <speculators/detail/manifest.hpp>
@@ -20,7 +21,8 @@ std::uint32_t little_endian_word(std::span<const unsigned char> bytes) {
 
 }  // namespace
 
-std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out) {
+SPECULATORS_FIRST_CALL std::string parse_manifest(std::span<const unsigned char> section,
+                                                  std::vector<ManifestEntry>& out) {
   if (out.capacity() == 0) out.reserve(4);  // a plugin's few classes, without regrowing
   std::size_t at = 0;
   while (at < section.size()) {
@@ -63,12 +65,13 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
   return {};
 }
 
-bool is_complete(const SpeculatorsPluginEntry& entry) {
+SPECULATORS_FIRST_CALL bool is_complete(const SpeculatorsPluginEntry& entry) {
   return entry.registry_key != nullptr && entry.name != nullptr && entry.type_name != nullptr &&
          entry.signature != nullptr && entry.factory != nullptr;
 }
 
-std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
+SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest& manifest,
+                                                         const SpeculatorsPluginDescriptor& descriptor) {
   using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
   const auto row = [](const auto& e) { return Row{e.registry_key, e.name, e.type_name, e.signature}; };
   // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
@@ -116,7 +119,8 @@ std::string manifest_disagreement(const detail::Manifest& manifest, const Specul
                   " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild"});
 }
 
-std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest) {
+SPECULATORS_FIRST_CALL std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment,
+                                                        Manifest& manifest) {
   const auto padded = [alignment](std::uint64_t size) { return (size + alignment - 1) / alignment * alignment; };
   std::uint64_t at = 0;
   while (notes.size() - at >= 12) {  // a note header: name size, descriptor size, type

@@ -1,6 +1,8 @@
 // POSIX dynamic loading (glibc's dlopen family).
 #include "platform.hpp"
 
+#include "first_call.hpp"
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -55,7 +57,7 @@ void* (*volatile open_function)(const char*, int) = &::dlopen;
 
 }  // namespace
 
-LibraryHandle open_library(const std::string& path, std::string& error) {
+SPECULATORS_FIRST_CALL LibraryHandle open_library(const std::string& path, std::string& error) {
   // RTLD_LOCAL: a plugin's symbols never resolve another plugin's. RTLD_NOW: a missing symbol
   // is an error here, not a crash at the first call.
   void* handle = nullptr;
@@ -71,7 +73,9 @@ LibraryHandle open_library(const std::string& path, std::string& error) {
   return LibraryHandle{handle};
 }
 
-void* find_symbol(LibraryHandle library, const char* symbol) { return ::dlsym(library.native, symbol); }
+SPECULATORS_FIRST_CALL void* find_symbol(LibraryHandle library, const char* symbol) {
+  return ::dlsym(library.native, symbol);
+}
 
 std::string canonical_path_of(int fd) {
   // The kernel keeps the resolved name of every open file; /proc shows it.
@@ -99,7 +103,7 @@ std::string canonical_path(const std::string& path, std::error_code& ec) {
   return resolved.get();
 }
 
-bool is_plain_path(std::string_view path) {
+SPECULATORS_FIRST_CALL bool is_plain_path(std::string_view path) {
   if (!path.starts_with('/')) return false;
   for (std::size_t start = 1; start < path.size();) {
     const std::size_t slash = std::min(path.find('/', start), path.size());
@@ -115,7 +119,7 @@ std::string without_trailing_slash(std::string path) {
   return path;
 }
 
-int open_canonical(const std::string& path, int flags) {
+SPECULATORS_FIRST_CALL int open_canonical(const std::string& path, int flags) {
   if (!is_plain_path(path)) {
     errno = EINVAL;
     return -1;
@@ -132,7 +136,7 @@ int open_canonical(const std::string& path, int flags) {
 #endif
 }
 
-std::string binary_named(const void* address) {
+SPECULATORS_FIRST_CALL std::string binary_named(const void* address) {
   // The loaded object whose segments hold `address`. glibc 2.35 and later keep a sorted
   // table of the objects for unwinders, searched without a lock; before, the dynamic
   // loader's list is walked (dladdr would also look for the nearest symbol, a walk of the

@@ -1,6 +1,7 @@
 // The type-erased core: stores, lock-free lookup, append-only registration.
 #include "store.hpp"
 
+#include "first_call.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
 
@@ -21,12 +22,12 @@ struct StoreDirectory {
   std::vector<RegistryStore*> in_order;
 };
 
-StoreDirectory& directory() {
+SPECULATORS_FIRST_CALL StoreDirectory& directory() {
   static auto* dir = new StoreDirectory;
   return *dir;
 }
 
-RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
+SPECULATORS_FIRST_CALL RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
   auto it = dir.by_key.find(key);
   if (it == dir.by_key.end()) {
     it = dir.by_key.emplace(std::string(key), std::make_unique<RegistryStore>(key, std::string_view{})).first;
@@ -35,7 +36,7 @@ RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
   return *it->second;
 }
 
-const Entry* find_in(const Table& table, std::size_t hash, std::string_view name) noexcept {
+SPECULATORS_FIRST_CALL const Entry* find_in(const Table& table, std::size_t hash, std::string_view name) noexcept {
   for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
     const Slot& slot = table.slots[i];
     const Entry* entry = slot.entry.load(std::memory_order_acquire);
@@ -44,7 +45,7 @@ const Entry* find_in(const Table& table, std::size_t hash, std::string_view name
   }
 }
 
-void insert_slot(Table& table, const Entry* entry) noexcept {
+SPECULATORS_FIRST_CALL void insert_slot(Table& table, const Entry* entry) noexcept {
   std::size_t i = entry->hash & table.mask;
   while (table.slots[i].entry.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & table.mask;
   table.slots[i].hash.store(entry->hash, std::memory_order_relaxed);
@@ -52,7 +53,7 @@ void insert_slot(Table& table, const Entry* entry) noexcept {
 }
 
 // A table that can take one more entry, made and published under the write lock if needed.
-Table& table_with_room(RegistryStore& store) {
+SPECULATORS_FIRST_CALL Table& table_with_room(RegistryStore& store) {
   Table* current = store.table.load(std::memory_order_relaxed);
   const std::size_t count = current == nullptr ? 0 : current->count.load(std::memory_order_relaxed);
   if (current != nullptr && count < current->capacity) return *current;
@@ -71,7 +72,8 @@ Table& table_with_room(RegistryStore& store) {
 // One block holds the entry and copies of the strings that may not outlive the call. The
 // key is always copied, right behind the entry, so that comparing it stays on the entry's
 // cache lines; compile-time texts (type name, signature) are pointed at, not copied.
-const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::string_view description) {
+SPECULATORS_FIRST_CALL const Entry& make_entry(RegistryStore& store, const EntryFields& fields,
+                                               std::string_view description) {
   const bool copy_fixed = !fields.static_texts;
   const std::string_view texts[] = {fields.name, copy_fixed ? fields.type_name : std::string_view{},
                                     copy_fixed ? fields.signature : std::string_view{}, description, fields.origin};
@@ -111,15 +113,16 @@ void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
 
 }  // namespace
 
-Table::Table(std::size_t cap)
+SPECULATORS_FIRST_CALL Table::Table(std::size_t cap)
     : capacity(cap),
       mask(2 * cap - 1),
       slots(std::make_unique<Slot[]>(2 * cap)),
       order(std::make_unique<const Entry*[]>(cap)) {}
 
-RegistryStore::RegistryStore(std::string_view k, std::string_view sig) : key(k), signature(sig) {}
+SPECULATORS_FIRST_CALL RegistryStore::RegistryStore(std::string_view k, std::string_view sig)
+    : key(k), signature(sig) {}
 
-std::size_t hash_key(std::string_view key) noexcept {
+SPECULATORS_FIRST_CALL std::size_t hash_key(std::string_view key) noexcept {
   // Whole loads only: the tail is read with loads that overlap bytes already mixed, because a
   // byte-wise copy of it stalls the load that follows (measured in bench/).
   const auto* p = reinterpret_cast<const unsigned char*>(key.data());
@@ -159,25 +162,25 @@ std::vector<RegistryStore*> all_stores() {
   return dir.in_order;
 }
 
-RegistryStore* existing_store(std::string_view key) {
+SPECULATORS_FIRST_CALL RegistryStore* existing_store(std::string_view key) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   const auto it = dir.by_key.find(key);
   return it == dir.by_key.end() ? nullptr : it->second.get();
 }
 
-std::string conflicting_signature(RegistryStore& store, std::string_view signature) {
+SPECULATORS_FIRST_CALL std::string conflicting_signature(RegistryStore& store, std::string_view signature) {
   std::lock_guard lock(store.write_mutex);
   return store.signature.empty() || store.signature == signature ? std::string() : store.signature;
 }
 
-RegistryStore& store_for_key(std::string_view key) {
+SPECULATORS_FIRST_CALL RegistryStore& store_for_key(std::string_view key) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   return store_locked(dir, key);
 }
 
-RegistryStore& registry_store(std::string_view key, std::string_view signature) {
+SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::string_view signature) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   RegistryStore& store = store_locked(dir, key);
@@ -199,22 +202,22 @@ RegistryStore& registry_store(std::string_view key, std::string_view signature) 
   return store;
 }
 
-const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
+SPECULATORS_FIRST_CALL const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
   return table == nullptr ? nullptr : find_in(*table, hash_key(name), name);
 }
 
-std::size_t entry_count(const RegistryStore& store) noexcept {
+SPECULATORS_FIRST_CALL std::size_t entry_count(const RegistryStore& store) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
   return table == nullptr ? 0 : table->count.load(std::memory_order_acquire);
 }
 
-const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
+SPECULATORS_FIRST_CALL const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
   return table->order[index];
 }
 
-std::string key_problem(std::string_view key) {
+SPECULATORS_FIRST_CALL std::string key_problem(std::string_view key) {
   if (key.empty()) return message({"the key is empty"});
   const auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -229,7 +232,7 @@ std::string key_problem(std::string_view key) {
 }
 
 // Takes the store's write lock itself; the one registration path of programs and plugins.
-const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
+SPECULATORS_FIRST_CALL const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
   const std::string problem = key_problem(fields.name);
   if (!problem.empty()) {
     throw InvalidKeyError(invalid_key_message(store.key, fields.name, problem), store.key, std::string(fields.name));
@@ -275,7 +278,7 @@ void defer_error(std::string_view registry_key, std::exception_ptr error) noexce
   }
 }
 
-void rethrow_deferred_errors(const RegistryStore& store) {
+SPECULATORS_FIRST_CALL void rethrow_deferred_errors(const RegistryStore& store) {
   if (!store.has_deferred_errors.load(std::memory_order_acquire)) return;
   auto& mutable_store = const_cast<RegistryStore&>(store);
   std::lock_guard lock(mutable_store.write_mutex);
