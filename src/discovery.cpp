@@ -286,23 +286,38 @@ class OpenDirectories {
 
   /// Takes `fd`, the open directory whose canonical path is `path`: kept, or closed.
   void keep(std::string path, int fd) {
-    if (open_.size() >= max_kept || !open_.emplace(std::move(path), fd).second) ::close(fd);
+    if (open_.size() >= max_kept || held(path) != nullptr) {
+      ::close(fd);
+      return;
+    }
+    open_.emplace_back(std::move(path), fd);
   }
 
   /// Where `file` (a canonical path) is found: in its directory when that is held open.
   [[nodiscard]] detail::FileLocation locate(const std::string& file) const {
     const std::size_t slash = file.rfind('/');
     if (slash != std::string::npos && slash > 0) {
-      if (const auto held = open_.find(std::string_view(file).substr(0, slash)); held != open_.end()) {
-        return {held->second, file.c_str() + slash + 1};
+      if (const Kept* found = held(std::string_view(file).substr(0, slash))) {
+        return {found->second, file.c_str() + slash + 1};
       }
     }
     return {AT_FDCWD, file.c_str()};
   }
 
  private:
+  using Kept = std::pair<std::string, int>;
+
+  // Searched from the last kept: files are checked in the order they were found, directory
+  // by directory (and at most max_kept directories are held).
+  [[nodiscard]] const Kept* held(std::string_view directory) const {
+    for (auto kept = open_.rbegin(); kept != open_.rend(); ++kept) {
+      if (kept->first == directory) return &*kept;
+    }
+    return nullptr;
+  }
+
   static constexpr std::size_t max_kept = 64;  // descriptors are a limited resource of the process
-  std::map<std::string, int, std::less<>> open_;
+  std::vector<Kept> open_;
 };
 
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code
@@ -513,7 +528,8 @@ std::string package_directory(std::string_view package) {
 
 // Directories of one search-path entry's walk found not writable by group or others, each
 // with every directory above it up to the entry: a directory is checked once, not once per file.
-using CheckedDirectories = std::set<std::string, std::less<>>;
+// Searched from the last added: the files of one directory are found together.
+using CheckedDirectories = std::vector<std::string>;
 
 // Why the scan refuses `real_file` under `real_root` (both canonical): a link leading out of
 // the root, or a directory between them writable by others; empty when accepted. The file's
@@ -533,13 +549,13 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
   std::vector<std::string_view> directories;
   for (std::string_view p = real_file; p.size() > real_root.size();) {
     p = p.substr(0, std::max<std::size_t>(p.rfind('/'), 1));  // a top-level entry's directory is "/"
-    if (checked.contains(p)) break;
+    if (std::find(checked.rbegin(), checked.rend(), p) != checked.rend()) break;
     if (writable_by_others(std::string(p))) {
       return writable_problem(detail::message({"is in directory ", p, ", which is"}));
     }
     directories.push_back(p);
   }
-  for (std::string_view directory : directories) checked.emplace(directory);
+  for (std::string_view directory : directories) checked.emplace_back(directory);
   return {};
 }
 
@@ -783,8 +799,11 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
   // own lists from the caches, and each dlopen walks them (measured in bench/: discovery).
   const Reach first_reach = spec.eager ? Reach::check : Reach::list;
   std::vector<std::pair<Loader::Module*, std::string_view>> taken;
-  std::set<std::string_view> seen;  // views of the package cache's names, kept while the lock is held
-  OpenDirectories directories;      // of the packages scanned now: their plugins are looked up there
+  // Names of modules taken from an earlier package of this base (views of the package cache's
+  // names, kept while the lock is held); needed only when the base names several packages.
+  std::optional<std::set<std::string_view>> seen;
+  if (spec.packages.size() > 1) seen.emplace();
+  OpenDirectories directories;  // of the packages scanned now: their plugins are looked up there
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
     if (cached == state.package_cache.end()) {
@@ -799,7 +818,7 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
     for (const PluginModule& module : cached->second.modules) {
       if (is_ignored(module.name, spec.ignored_modules)) continue;
       // In an earlier package of this base too (names are unique within one package's scan).
-      if (spec.packages.size() > 1 && !seen.insert(module.name).second) continue;
+      if (seen && !seen->insert(module.name).second) continue;
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
       if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach, &directories)) {
