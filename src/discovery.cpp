@@ -419,8 +419,8 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
     problems = list_classes(module);
   }
   if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
-    module.stage = Stage::opened;
     problems = open_code(module);
+    module.stage = Stage::opened;  // not before: should open_code() throw, the module is still to be opened
   }
   if (problems.empty() && load) {
     module.stage = Stage::loaded;
