@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <utility>
 
 #ifndef SPECULATORS_INSTALL_PLUGIN_DIR
 #define SPECULATORS_INSTALL_PLUGIN_DIR ""
@@ -268,6 +269,26 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
   return problems;
 }
 
+/// An open descriptor, closed when this goes unless handed on: none is left open when an
+/// allocation throws on the way.
+class OwnedDescriptor {
+ public:
+  explicit OwnedDescriptor(int fd) noexcept : fd_(fd) {}
+  OwnedDescriptor(OwnedDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OwnedDescriptor& operator=(OwnedDescriptor&&) = delete;
+  OwnedDescriptor(const OwnedDescriptor&) = delete;
+  OwnedDescriptor& operator=(const OwnedDescriptor&) = delete;
+  ~OwnedDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  /// Hands the descriptor on: this no longer closes it.
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
 /// The directories a discovery call walked, held open until it returns (at most `max_kept`
 /// of them), so that each plugin file below them is opened for its check by its name in its
 /// directory: a lookup of one path component, where a path from the root costs one per
@@ -284,13 +305,11 @@ class OpenDirectories {
     for (const auto& [path, fd] : open_) ::close(fd);
   }
 
-  /// Takes `fd`, the open directory whose canonical path is `path`: kept, or closed.
-  void keep(std::string path, int fd) {
-    if (open_.size() >= max_kept || held(path) != nullptr) {
-      ::close(fd);
-      return;
-    }
-    open_.emplace_back(std::move(path), fd);
+  /// Takes `directory`, open at canonical path `path`: kept, or closed.
+  void keep(std::string path, OwnedDescriptor directory) {
+    if (open_.size() >= max_kept || held(path) != nullptr) return;
+    open_.emplace_back(std::move(path), directory.get());
+    directory.release();  // only once it is held
   }
 
   /// Where `file` (a canonical path) is found: in its directory when that is held open.
@@ -607,7 +626,8 @@ struct PackageWalk {
 // system call here, and directory links are not followed, so a link loop cannot trap the
 // walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
 // more system calls a directory). `directory_fd` is closed, or kept in `walk.directories`.
-SPECULATORS_FIRST_CALL void find_plugin_files(int directory_fd, const std::string& prefix, PackageWalk& walk) {
+SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const std::string& prefix, PackageWalk& walk) {
+  const int directory_fd = directory.get();
   std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
   auto& buffer = walk.buffer;
   for (;;) {
@@ -638,29 +658,28 @@ SPECULATORS_FIRST_CALL void find_plugin_files(int directory_fd, const std::strin
     }
   }
   for (const std::string& name : subdirectories) {
-    const int child = ::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (child >= 0) {
-      find_plugin_files(child, prefix + name + "/", walk);
+    OwnedDescriptor child(::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (child.get() >= 0) {
+      find_plugin_files(std::move(child), prefix + name + "/", walk);
     } else {
-      walk.unreadable.emplace_back(prefix + name, errno);
+      const int error = errno;
+      walk.unreadable.emplace_back(prefix + name, error);
     }
   }
-  if (walk.directories == nullptr) {
-    ::close(directory_fd);
-  } else {
+  if (walk.directories != nullptr) {
     std::string path(walk.real_package);
     if (!prefix.empty()) {
       path += '/';
       path.append(prefix, 0, prefix.size() - 1);  // without its trailing '/'
     }
-    walk.directories->keep(std::move(path), directory_fd);
+    walk.directories->keep(std::move(path), std::move(directory));
   }
 }
 
 /// A package directory of one search-path entry, open for the walk, and the canonical names
 /// of the entry and of the directory, from which the files below are named.
 struct OpenPackage {
-  int fd = -1;
+  OwnedDescriptor fd;
   std::string real_root;
   std::string real_package;
 };
@@ -672,7 +691,8 @@ struct OpenPackage {
 std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory, int& error) {
   error = 0;
   if (const int fd = detail::open_canonical(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    return OpenPackage{fd, detail::without_trailing_slash(root), detail::without_trailing_slash(directory)};
+    return OpenPackage{OwnedDescriptor(fd), detail::without_trailing_slash(root),
+                       detail::without_trailing_slash(directory)};
   }
   if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
   // Not plain, a link on the way, or a kernel that cannot tell: opened and resolved below.
@@ -682,10 +702,9 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
     return std::nullopt;
   }
   std::error_code ec;
-  OpenPackage opened{fd, detail::canonical_path(root, ec), detail::canonical_path_of(fd)};
+  OpenPackage opened{OwnedDescriptor(fd), detail::canonical_path(root, ec), detail::canonical_path_of(fd)};
   if (!ec && opened.real_package.empty()) opened.real_package = detail::canonical_path(directory, ec);
   if (ec || opened.real_root.empty() || opened.real_package.empty()) {  // moved or removed since it was opened
-    ::close(fd);
     return std::nullopt;
   }
   return opened;
@@ -733,7 +752,7 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
     walk.real_package = real_package;
     walk.found.clear();
     walk.unreadable.clear();
-    find_plugin_files(opened->fd, {}, walk);
+    find_plugin_files(std::move(opened->fd), {}, walk);
     for (const auto& [below, error] : walk.unreadable) {
       refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
     }
