@@ -625,7 +625,7 @@ struct PackageWalk {
 // otherwise. The type of each entry comes from the directory itself, so a file costs no
 // system call here, and directory links are not followed, so a link loop cannot trap the
 // walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
-// more system calls a directory). `directory_fd` is closed, or kept in `walk.directories`.
+// more system calls a directory). `directory` is kept in `walk.directories`, or closed.
 SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const std::string& prefix, PackageWalk& walk) {
   const int directory_fd = directory.get();
   std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
@@ -667,12 +667,9 @@ SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const s
     }
   }
   if (walk.directories != nullptr) {
-    std::string path(walk.real_package);
-    if (!prefix.empty()) {
-      path += '/';
-      path.append(prefix, 0, prefix.size() - 1);  // without its trailing '/'
-    }
-    walk.directories->keep(std::move(path), std::move(directory));
+    const std::string_view below = std::string_view(prefix).substr(0, prefix.empty() ? 0 : prefix.size() - 1);
+    walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
+                           std::move(directory));
   }
 }
 
