@@ -82,7 +82,8 @@ struct Loader {
 };
 
 SPECULATORS_FIRST_CALL Loader& loader() {
-  static auto* state = new Loader;
+  // Made by the first discovery call of the process, which is about to run the marked code.
+  static auto* state = (detail::prefetch_first_call_code(), new Loader);
   return *state;
 }
 
