@@ -302,8 +302,12 @@ class OpenDirectories {
   OpenDirectories& operator=(const OpenDirectories&) = delete;
   OpenDirectories(OpenDirectories&&) = delete;
   OpenDirectories& operator=(OpenDirectories&&) = delete;
-  ~OpenDirectories() {
+  ~OpenDirectories() { close_all(); }
+
+  /// Closes every held directory; files are looked up by path from here on.
+  void close_all() noexcept {
     for (const auto& [path, fd] : open_) ::close(fd);
+    open_.clear();
   }
 
   /// Takes `directory`, open at canonical path `path`: kept, or closed.
@@ -845,9 +849,12 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
     }
   }
   if (spec.eager) {
+    // Every plugin taken is checked: no held directory is needed to load them, and none is
+    // left open while their initializers run.
+    directories.close_all();
     for (const Reach reach : {Reach::open, Reach::load}) {
       for (auto [known, name] : taken) {
-        if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach, &directories)) {
+        if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach)) {
           failures.push_back(std::move(*failure));
         }
       }

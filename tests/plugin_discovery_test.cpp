@@ -232,8 +232,9 @@ std::size_t open_descriptors() {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator()));
 }
 
-// Discovery holds the directories it walks open while it checks and loads their plugins, up
-// to a bound; past it, plugins are looked up by path. Either way nothing stays open after.
+// Discovery holds the directories it walks open while it checks their plugins, up to a
+// bound; past it, plugins are looked up by path. It closes them before it loads any plugin,
+// so that no initializer finds them open, and nothing stays open after.
 TEST(PluginDiscovery, ManyDirectoriesAreWalkedAndNoneStaysOpen) {
   const fs::path root = fx::scratch_dir() / "root";
   fx::copy_tree(fx::fixture_root("good"), root);
@@ -242,6 +243,8 @@ TEST(PluginDiscovery, ManyDirectoriesAreWalkedAndNoneStaysOpen) {
   const std::size_t before = open_descriptors();
   EXPECT_EQ(fx::sorted_keys<fx::Shape>(), (Keys{"alpha", "beta", "counted"}));
   EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(fx::plugin_counter(root / "fx" / "good" / "counted.so", "fx_counted_open_descriptors"),
+            static_cast<int>(before));
 }
 
 }  // namespace

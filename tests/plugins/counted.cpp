@@ -4,14 +4,25 @@
 #include "fixture_bases.hpp"
 
 #include <atomic>
+#include <filesystem>
+#include <iterator>
+#include <system_error>
 
 namespace {
 
 std::atomic<int> initializations{0};
 std::atomic<int> descriptor_reads{0};
 
+std::atomic<int> open_descriptors_at_initialization{-1};
+
 struct CountInitialization {
-  CountInitialization() { initializations.fetch_add(1); }
+  CountInitialization() {
+    initializations.fetch_add(1);
+    // Counted as the tests count them (the iterator's own descriptor included).
+    std::error_code ec;
+    open_descriptors_at_initialization.store(static_cast<int>(std::distance(
+        std::filesystem::directory_iterator("/proc/self/fd", ec), std::filesystem::directory_iterator())));
+  }
 } count_initialization;
 
 struct CountedShape : fx::Shape {
@@ -29,3 +40,6 @@ extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescrip
 
 extern "C" __attribute__((visibility("default"))) int fx_counted_initializations() { return initializations.load(); }
 extern "C" __attribute__((visibility("default"))) int fx_counted_descriptor_reads() { return descriptor_reads.load(); }
+extern "C" __attribute__((visibility("default"))) int fx_counted_open_descriptors() {
+  return open_descriptors_at_initialization.load();
+}
