@@ -1,6 +1,8 @@
 // Where the code of a process's first discovery is placed, and how it reaches the caches.
 #pragma once
 
+#include <cstdint>
+
 /// Marks a function that the first discovery of a process runs (and with it every
 /// registration and lookup). The compiler gives such functions a section of their own
 /// (.text.hot, their rarely taken paths going to .text.unlikely) and the linker places them
@@ -10,11 +12,10 @@
 
 namespace speculators::detail {
 
-#if defined(SPECULATORS_FIRST_CALL_RANGE)
-// Set by src/first_call.ld around the marked functions, when the linker takes that script.
-extern "C" [[gnu::visibility("hidden")]] const char speculators_first_call_begin[];
-extern "C" [[gnu::visibility("hidden")]] const char speculators_first_call_end[];
-#endif
+// Set around the marked functions by src/first_call.ld, when the library was linked with it
+// (a shared library, by a linker that takes the script). Weak: elsewhere both are null.
+extern "C" [[gnu::weak, gnu::visibility("hidden")]] const char speculators_first_call_begin[];
+extern "C" [[gnu::weak, gnu::visibility("hidden")]] const char speculators_first_call_end[];
 
 /// Brings the marked functions into the caches ahead of their first run, once per process
 /// (the first discovery calls it). Run cold, they arrive one cache miss at a time, each
@@ -22,14 +23,17 @@ extern "C" [[gnu::visibility("hidden")]] const char speculators_first_call_end[]
 /// first: a prefetch of a page not yet mapped into the process is dropped. (Measured in
 /// bench/: discovery at N = 1, about 4 us of a 120 us call.)
 inline void prefetch_first_call_code() noexcept {
-#if defined(SPECULATORS_FIRST_CALL_RANGE)
-  constexpr long page = 4096;
-  constexpr long line = 64;
-  const char* const begin = speculators_first_call_begin;
-  const long size = speculators_first_call_end - begin;
-  for (long at = 0; at < size; at += page) static_cast<void>(*static_cast<const volatile char*>(begin + at));
-  for (long at = 0; at < size; at += line) __builtin_prefetch(begin + at, 0, 2);  // into the second-level cache
-#endif
+  constexpr std::uintptr_t page = 4096;
+  constexpr std::uintptr_t line = 64;
+  const auto begin = reinterpret_cast<std::uintptr_t>(speculators_first_call_begin);
+  const auto end = reinterpret_cast<std::uintptr_t>(speculators_first_call_end);
+  if (begin == 0 || end <= begin) return;
+  for (std::uintptr_t at = begin & ~(page - 1); at < end; at += page) {
+    static_cast<void>(*reinterpret_cast<const volatile char*>(at));  // the page holding `at` is the library's
+  }
+  for (std::uintptr_t at = begin; at < end; at += line) {
+    __builtin_prefetch(reinterpret_cast<const void*>(at), 0, 2);  // into the second-level cache
+  }
 }
 
 }  // namespace speculators::detail

@@ -171,8 +171,6 @@ foreach(source IN LISTS registry_sources)
   list(APPEND registry_static_sources ${source})
 endforeach()
 get_target_property(registry_definitions speculators_registry COMPILE_DEFINITIONS)
-# The range of the first-call code is set by a link option of the shared library only.
-list(REMOVE_ITEM registry_definitions SPECULATORS_FIRST_CALL_RANGE)
 add_library(speculators_registry_static STATIC ${registry_static_sources})
 target_include_directories(speculators_registry_static PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_compile_features(speculators_registry_static PUBLIC cxx_std_20)
