@@ -70,53 +70,74 @@ SPECULATORS_FIRST_CALL bool is_complete(const SpeculatorsPluginEntry& entry) {
          entry.signature != nullptr && entry.factory != nullptr;
 }
 
-SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest& manifest,
-                                                         const SpeculatorsPluginDescriptor& descriptor) {
-  using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
-  const auto row = [](const auto& e) { return Row{e.registry_key, e.name, e.type_name, e.signature}; };
-  // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
-  // of several classes in another order than their registrations ran. So each registered
-  // entry is matched with a manifest entry not matched yet, searched from its own position:
-  // no copies, and one step per entry when the orders agree. Plugins of more classes than
-  // the mask holds are compared sorted.
+namespace {
+
+using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
+
+template <class E>
+Row row_of(const E& e) {
+  return Row{e.registry_key, e.name, e.type_name, e.signature};
+}
+
+// Whether the complete entries of `descriptor` are those of `manifest`, in any order, matched
+// without copies: each registered entry is matched with a manifest entry not matched yet,
+// searched from its own position (one step per entry when the orders agree).
+bool same_entries_matched(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   const std::size_t declared = manifest.entries.size();
-  bool same = declared == descriptor.entry_count;
-  if (same && declared <= 64) {
-    std::uint64_t matched = 0;
-    for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
-      if (!same || !is_complete(e)) {
-        same = false;
+  bool same = true;
+  std::uint64_t matched = 0;  // a bit per manifest entry: at most 64 of them
+  for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
+    if (!same || !is_complete(e)) {
+      same = false;
+      return;
+    }
+    const Row registered = row_of(e);
+    for (std::size_t step = 0; step < declared; ++step) {
+      const std::size_t at = (i + step) % declared;
+      if ((matched >> at & 1U) == 0 && row_of(manifest.entries[at]) == registered) {
+        matched |= std::uint64_t{1} << at;
         return;
       }
-      const Row registered = row(e);
-      for (std::size_t step = 0; step < declared; ++step) {
-        const std::size_t at = (i + step) % declared;
-        if ((matched >> at & 1U) == 0 && row(manifest.entries[at]) == registered) {
-          matched |= std::uint64_t{1} << at;
-          return;
-        }
-      }
-      same = false;
-    });
-  } else if (same) {
-    std::vector<Row> rows_declared;
-    std::vector<Row> rows_registered;
-    rows_declared.reserve(declared);
-    for (const auto& e : manifest.entries) rows_declared.push_back(row(e));
-    for_each_entry(descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& e) {
-      if (is_complete(e)) rows_registered.push_back(row(e));
-    });
-    std::sort(rows_declared.begin(), rows_declared.end());
-    std::sort(rows_registered.begin(), rows_registered.end());
-    same = rows_declared == rows_registered;
-  }
-  if (same) return {};
+    }
+    same = false;
+  });
+  return same;
+}
+
+// The same for plugins of more classes than the mask holds, compared sorted. Rare: kept out
+// of the code a first discovery runs (noinline).
+[[gnu::noinline]] bool same_entries_sorted(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
+  std::vector<Row> rows_declared;
+  std::vector<Row> rows_registered;
+  rows_declared.reserve(manifest.entries.size());
+  for (const auto& e : manifest.entries) rows_declared.push_back(row_of(e));
+  for_each_entry(descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& e) {
+    if (is_complete(e)) rows_registered.push_back(row_of(e));
+  });
+  std::sort(rows_declared.begin(), rows_declared.end());
+  std::sort(rows_registered.begin(), rows_registered.end());
+  return rows_declared == rows_registered;
+}
+
+[[gnu::cold]] std::string disagreement_message(std::size_t declared, const SpeculatorsPluginDescriptor& descriptor) {
   std::size_t registered = 0;
   for_each_entry(descriptor, [&registered](std::uint64_t, const SpeculatorsPluginEntry& e) {
     if (is_complete(e)) ++registered;
   });
   return message({"registered ", registered, " classes but its manifest lists ", declared,
                   " different ones; register classes only with SPECULATORS_REGISTER at namespace scope and rebuild"});
+}
+
+}  // namespace
+
+SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest& manifest,
+                                                         const SpeculatorsPluginDescriptor& descriptor) {
+  // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
+  // of several classes in another order than their registrations ran.
+  const std::size_t declared = manifest.entries.size();
+  const bool same = declared == descriptor.entry_count && (declared <= 64 ? same_entries_matched(manifest, descriptor)
+                                                                          : same_entries_sorted(manifest, descriptor));
+  return same ? std::string() : disagreement_message(declared, descriptor);
 }
 
 SPECULATORS_FIRST_CALL std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment,

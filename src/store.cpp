@@ -180,6 +180,24 @@ SPECULATORS_FIRST_CALL RegistryStore& store_for_key(std::string_view key) {
   return store_locked(dir, key);
 }
 
+namespace {
+
+// The registry's signature came from elsewhere first (a plugin registering into a base this
+// program had not used yet, or another definition of the base): names where its classes are.
+[[noreturn, gnu::cold]] void throw_signature_conflict(const RegistryStore& store, std::string_view key,
+                                                      std::string_view signature) {
+  std::string origins;
+  const std::size_t count = entry_count(store);
+  for (std::size_t i = 0; i < count && i < 3; ++i) {
+    origins += (origins.empty() ? "" : ", ") + std::string(entry_origin(*entry_at(store, i)));
+  }
+  if (count > 3) origins += " and " + std::to_string(count - 3) + " more";
+  throw SignatureMismatchError(signature_mismatch_message(key, {}, signature, store.signature, origins),
+                               std::string(key));
+}
+
+}  // namespace
+
 SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::string_view signature) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
@@ -188,16 +206,7 @@ SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::
   if (store.signature.empty()) {
     store.signature = signature;
   } else if (store.signature != signature) {
-    // The registry's signature came from elsewhere first (a plugin registering into a base this
-    // program had not used yet, or another definition of the base): name where its classes are.
-    std::string origins;
-    const std::size_t count = entry_count(store);
-    for (std::size_t i = 0; i < count && i < 3; ++i) {
-      origins += (origins.empty() ? "" : ", ") + std::string(entry_origin(*entry_at(store, i)));
-    }
-    if (count > 3) origins += " and " + std::to_string(count - 3) + " more";
-    throw SignatureMismatchError(signature_mismatch_message(key, {}, signature, store.signature, origins),
-                                 std::string(key));
+    throw_signature_conflict(store, key, signature);
   }
   return store;
 }
