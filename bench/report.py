@@ -414,7 +414,7 @@ around the operation only:
 
 - *eager*: `add_plugin_directory(root)`, then the first `Probe::registered_classes()`, which
   finds the package's files, checks them (permissions, ELF and program headers, manifest
-  notes: one read of the file's first 4 KiB), loads every one, checks its descriptor and
+  notes: one read of the file's first 2 KiB), loads every one, checks its descriptor and
   registers its classes;
 - *lazy*: the same with `LazyProbe::registered_classes()`, which lists the classes from the
   manifests and loads a plugin only when one of its classes is created;
@@ -422,12 +422,13 @@ around the operation only:
   `read_plugin_manifest()` on each; nothing is loaded;
 - *read*: the same walk, then `open`, `fstat`, one `pread` of the whole file and `close` for
   each; nothing parsed: what a listing that reads whole files could not go below (the
-  registry reads the first 4 KiB of each);
+  registry reads the first 2 KiB of each);
 - *dlopen*: the floor, the same walk, then `dlopen(RTLD_NOW | RTLD_LOCAL)` and `dlsym` of the
   entry point of each file, sorted; no check, no registration.
 
-{d.repetitions} runs of each, sizes and modes interleaved, the order of the modes turned by one each
-repetition (the first run after a larger size pays for its cold caches). Times in ms, median (fastest in
+{d.repetitions} runs of each, sizes and modes interleaved, the modes of a size shuffled anew each
+repetition (the first run after a larger size pays for its cold caches, and a run after one that
+ran the same code gains), each run after 64 MiB copied through the caches. Times in ms, median (fastest in
 brackets). *Faults* are the page faults taken during the timed call (median), eager and
 dlopen: each costs microseconds on this machine. The last column counts the plugins the lazy
 call had loaded when it returned.
