@@ -82,7 +82,9 @@ struct Loader {
 };
 
 SPECULATORS_FIRST_CALL Loader& loader() {
-  // Made by the first discovery call of the process, which is about to run the marked code.
+  // Made by the process's first call into the plugin machinery: usually a discovery, or the
+  // setup right before one (adding a directory, setting a handler). A program that sets a
+  // handler long before it discovers pays the prefetch (a few microseconds) for nothing.
   static auto* state = (detail::prefetch_first_call_code(), new Loader);
   return *state;
 }
@@ -290,11 +292,11 @@ class OwnedDescriptor {
   int fd_;
 };
 
-/// The directories a discovery call walked, held open until it returns (at most `max_kept`
-/// of them), so that each plugin file below them is opened for its check by its name in its
-/// directory: a lookup of one path component, where a path from the root costs one per
-/// component (measured in bench/: discovery). Whatever is loaded is looked at again by its
-/// path right before, since the dynamic loader opens that path (open_code()).
+/// The directories a discovery call walked, held open while it checks their plugins (at
+/// most `max_kept` of them; an eager discovery closes them before it loads any), so that each plugin file below them is
+/// opened for its check by its name in its directory: a lookup of one path component, where a path from the root costs
+/// one per component (measured in bench/: discovery). Whatever is loaded is looked at again by its path right before,
+/// since the dynamic loader opens that path (open_code()).
 class OpenDirectories {
  public:
   OpenDirectories() = default;

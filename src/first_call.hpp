@@ -4,10 +4,11 @@
 #include <cstdint>
 
 /// Marks a function that the first discovery of a process runs (and with it every
-/// registration and lookup). The compiler gives such functions a section of their own
+/// registration and lookup). GCC, from -O2, gives such functions a section of their own
 /// (.text.hot, their rarely taken paths going to .text.unlikely) and the linker places them
 /// together: the first call finds none of the library's code in the caches, and so touches
-/// fewer of its pages (measured in bench/: discovery, 3-5% at 1 to 100 plugins).
+/// fewer of its pages (measured in bench/: discovery, 3-5% at 1 to 100 plugins). Other
+/// compilers and -O0 leave the range below empty: nothing is prefetched.
 #define SPECULATORS_FIRST_CALL [[gnu::hot]]
 
 namespace speculators::detail {
@@ -18,10 +19,12 @@ extern "C" [[gnu::weak, gnu::visibility("hidden")]] const char speculators_first
 extern "C" [[gnu::weak, gnu::visibility("hidden")]] const char speculators_first_call_end[];
 
 /// Brings the marked functions into the caches ahead of their first run, once per process
-/// (the first discovery calls it). Run cold, they arrive one cache miss at a time, each
-/// waiting for memory; prefetched in one pass, they arrive many at a time. Each page is read
-/// first: a prefetch of a page not yet mapped into the process is dropped. (Measured in
-/// bench/: discovery at N = 1, about 4 us of a 120 us call.)
+/// (when the plugin machinery's state is made, src/discovery.cpp). Run cold, they arrive one
+/// cache miss at a time, each waiting for memory; prefetched in one pass, they arrive many
+/// at a time. Each page is read first: a prefetch of a page not yet in the process's page
+/// tables is dropped. (The library's code is readable, as usual; a build linked for
+/// execute-only code would need the reads removed.) Measured in bench/: discovery at N = 1,
+/// about 4 us of a 120 us call.
 inline void prefetch_first_call_code() noexcept {
   constexpr std::uintptr_t page = 4096;
   constexpr std::uintptr_t line = 64;

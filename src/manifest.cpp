@@ -82,7 +82,8 @@ Row row_of(const E& e) {
 // Whether the complete entries of `descriptor` are those of `manifest`, in any order, matched
 // without copies: each registered entry is matched with a manifest entry not matched yet,
 // searched from its own position (one step per entry when the orders agree).
-bool same_entries_matched(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
+SPECULATORS_FIRST_CALL bool same_entries_matched(const Manifest& manifest,
+                                                 const SpeculatorsPluginDescriptor& descriptor) {
   const std::size_t declared = manifest.entries.size();
   bool same = true;
   std::uint64_t matched = 0;  // a bit per manifest entry: at most 64 of them

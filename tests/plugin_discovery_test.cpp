@@ -233,8 +233,8 @@ std::size_t open_descriptors() {
 }
 
 // Discovery holds the directories it walks open while it checks their plugins, up to a
-// bound; past it, plugins are looked up by path. It closes them before it loads any plugin,
-// so that no initializer finds them open, and nothing stays open after.
+// bound; past it, plugins are looked up by path. An eager discovery closes them before it
+// loads any plugin, so that no initializer finds them open, and nothing stays open after.
 TEST(PluginDiscovery, ManyDirectoriesAreWalkedAndNoneStaysOpen) {
   const fs::path root = fx::scratch_dir() / "root";
   fx::copy_tree(fx::fixture_root("good"), root);
