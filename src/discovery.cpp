@@ -293,10 +293,11 @@ class OwnedDescriptor {
 };
 
 /// The directories a discovery call walked, held open while it checks their plugins (at
-/// most `max_kept` of them; an eager discovery closes them before it loads any), so that each plugin file below them is
-/// opened for its check by its name in its directory: a lookup of one path component, where a path from the root costs
-/// one per component (measured in bench/: discovery). Whatever is loaded is looked at again by its path right before,
-/// since the dynamic loader opens that path (open_code()).
+/// most `max_kept` of them; an eager discovery closes them before it loads any), so that
+/// each plugin file below them is opened for its check by its name in its directory: a
+/// lookup of one path component, where a path from the root costs one per component
+/// (measured in bench/: discovery). Whatever is loaded is looked at again by its path right
+/// before, since the dynamic loader opens that path (open_code()).
 class OpenDirectories {
  public:
   OpenDirectories() = default;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 namespace speculators::detail {
@@ -73,6 +74,10 @@ SPECULATORS_FIRST_CALL bool is_complete(const SpeculatorsPluginEntry& entry) {
 namespace {
 
 using Row = std::array<std::string_view, 4>;  // registry, key, type, signature
+using MatchedMask = std::uint64_t;            // a bit per manifest entry matched so far
+
+// Manifests of at most this many entries are matched with a mask; larger ones are sorted.
+constexpr std::size_t max_matched = std::numeric_limits<MatchedMask>::digits;
 
 template <class E>
 Row row_of(const E& e) {
@@ -86,7 +91,7 @@ SPECULATORS_FIRST_CALL bool same_entries_matched(const Manifest& manifest,
                                                  const SpeculatorsPluginDescriptor& descriptor) {
   const std::size_t declared = manifest.entries.size();
   bool same = true;
-  std::uint64_t matched = 0;  // a bit per manifest entry: at most 64 of them
+  MatchedMask matched = 0;
   for_each_entry(descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& e) {
     if (!same || !is_complete(e)) {
       same = false;
@@ -96,7 +101,7 @@ SPECULATORS_FIRST_CALL bool same_entries_matched(const Manifest& manifest,
     for (std::size_t step = 0; step < declared; ++step) {
       const std::size_t at = (i + step) % declared;
       if ((matched >> at & 1U) == 0 && row_of(manifest.entries[at]) == registered) {
-        matched |= std::uint64_t{1} << at;
+        matched |= MatchedMask{1} << at;
         return;
       }
     }
@@ -136,8 +141,9 @@ SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest&
   // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
   // of several classes in another order than their registrations ran.
   const std::size_t declared = manifest.entries.size();
-  const bool same = declared == descriptor.entry_count && (declared <= 64 ? same_entries_matched(manifest, descriptor)
-                                                                          : same_entries_sorted(manifest, descriptor));
+  const bool same =
+      declared == descriptor.entry_count && (declared <= max_matched ? same_entries_matched(manifest, descriptor)
+                                                                     : same_entries_sorted(manifest, descriptor));
   return same ? std::string() : disagreement_message(declared, descriptor);
 }
 
