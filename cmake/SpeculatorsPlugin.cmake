@@ -1,11 +1,15 @@
-# speculators_add_plugin(<target> PACKAGE <dotted.name> SOURCES <src>... [OUTPUT_ROOT <dir>] [NO_INSTALL])
+# speculators_add_plugin(<target> PACKAGE <dotted.name> SOURCES <src>... [OUTPUT_ROOT <dir>]
+#                        [NO_INSTALL] [COMPONENT <install component>])
 #
 # Builds a plugin: a shared module exporting only the descriptor entry point, compiled with
 # SPECULATORS_PLUGIN so that its SPECULATORS_REGISTER lines fill the descriptor. The file is
-# <OUTPUT_ROOT>/a/b/<target>.so for package a.b; OUTPUT_ROOT defaults to
-# SPECULATORS_PLUGIN_OUTPUT_ROOT or <build>/plugins, so that programs of the same build find
-# it on the search path without installing. install() puts it under
-# <libdir>/speculators/plugins/a/b/, the install default of the search path.
+# <OUTPUT_ROOT>/a/b/<target>.so for package a.b. OUTPUT_ROOT defaults to
+# SPECULATORS_PLUGIN_OUTPUT_ROOT if set, else <dir>/plugins where <dir> is
+# CMAKE_RUNTIME_OUTPUT_DIRECTORY or the top build directory: where the project's programs
+# are, whose own plugins/ directory is on their search path, so that they find it without
+# installing. install() puts it under <prefix>/<libdir>/speculators/plugins/a/b/ (<libdir>
+# is CMAKE_INSTALL_LIBDIR, or lib in a project that did not include GNUInstallDirs), which
+# a program installed in <prefix>/bin searches, as does the installed registry library.
 #
 # speculators_link_whole(<target> <static-library>...)
 #
@@ -13,7 +17,7 @@
 # symbol the program refers to) are not dropped by the linker.
 
 function(speculators_add_plugin target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "PACKAGE;OUTPUT_ROOT" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "PACKAGE;OUTPUT_ROOT;COMPONENT" "SOURCES")
   if(NOT arg_PACKAGE)
     message(FATAL_ERROR "speculators_add_plugin(${target}): PACKAGE <dotted.name> is required")
   endif()
@@ -26,6 +30,8 @@ function(speculators_add_plugin target)
   if(NOT arg_OUTPUT_ROOT)
     if(SPECULATORS_PLUGIN_OUTPUT_ROOT)
       set(arg_OUTPUT_ROOT "${SPECULATORS_PLUGIN_OUTPUT_ROOT}")
+    elseif(CMAKE_RUNTIME_OUTPUT_DIRECTORY)
+      set(arg_OUTPUT_ROOT "${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/plugins")
     else()
       set(arg_OUTPUT_ROOT "${CMAKE_BINARY_DIR}/plugins")
     endif()
@@ -43,7 +49,17 @@ function(speculators_add_plugin target)
   # A plugin's undefined symbols are errors at link time, not at load time.
   target_link_options(${target} PRIVATE "LINKER:--no-undefined")
   if(NOT arg_NO_INSTALL)
-    install(TARGETS ${target} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/speculators/plugins/${package_dir}")
+    # Empty in a project that has not included GNUInstallDirs: the plugin would land at the
+    # file system's root.
+    set(libdir "${CMAKE_INSTALL_LIBDIR}")
+    if(NOT libdir)
+      set(libdir lib)
+    endif()
+    set(component)
+    if(arg_COMPONENT)
+      set(component COMPONENT ${arg_COMPONENT})
+    endif()
+    install(TARGETS ${target} LIBRARY DESTINATION "${libdir}/speculators/plugins/${package_dir}" ${component})
   endif()
 endfunction()
 

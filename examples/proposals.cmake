@@ -6,7 +6,8 @@
 set(proposals_dir ${CMAKE_CURRENT_LIST_DIR}/proposals)
 
 foreach(proposal greedy sampling)
-  speculators_add_plugin(${proposal} PACKAGE speculators.proposals SOURCES ${proposals_dir}/${proposal}.cpp)
+  speculators_add_plugin(${proposal} PACKAGE speculators.proposals SOURCES ${proposals_dir}/${proposal}.cpp
+                         COMPONENT tool)
   # Warnings as for the rest of the project; not the sanitizers, whose runtime a plugin linked
   # with --no-undefined cannot name (the host program holds it).
   if(NOT SPECULATORS_SANITIZE)
@@ -19,8 +20,8 @@ target_link_libraries(speculators_demo PRIVATE speculators::registry speculators
 # Not linked, but built with the demo, so that building the demo is enough to run it.
 add_dependencies(speculators_demo greedy sampling)
 if(SPECULATORS_INSTALL)
-  set_target_properties(speculators_demo PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
-  install(TARGETS speculators_demo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  set_target_properties(speculators_demo PROPERTIES INSTALL_RPATH "${SPECULATORS_PROGRAM_RPATH}")
+  install(TARGETS speculators_demo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tool)
 endif()
 
 if(SPECULATORS_BUILD_TESTS)

@@ -25,8 +25,8 @@
 #include <set>
 #include <utility>
 
-#ifndef SPECULATORS_INSTALL_PLUGIN_DIR
-#define SPECULATORS_INSTALL_PLUGIN_DIR ""
+#ifndef SPECULATORS_INSTALL_LIBDIR
+#define SPECULATORS_INSTALL_LIBDIR "lib"
 #endif
 #ifndef SPECULATORS_BUILD_LIBRARY_DIR
 #define SPECULATORS_BUILD_LIBRARY_DIR ""
@@ -492,24 +492,49 @@ std::vector<std::string> split_path_list(std::string_view text) {
   return out;
 }
 
+// Where an install keeps plugins, under a library directory: <libdir>/speculators/plugins.
+constexpr std::string_view installed_plugins = "speculators/plugins";
+
 // Whether this copy of the library runs from its build tree rather than an install. The shared
 // library must sit where the build put it (an install prefix may itself lie inside the build
 // tree); a static copy counts when the program holding it is under the build tree.
-SPECULATORS_FIRST_CALL bool build_tree_binary() {
+bool build_tree_binary(const std::string& library, bool shared) {
   const std::string build_dir = SPECULATORS_BUILD_DIR;
   if (build_dir.empty()) return false;
-  const auto* self = reinterpret_cast<const void*>(&plugin_search_path);
-  const std::string named = detail::binary_named(self);
-  const bool shared = named.substr(named.rfind('/') + 1).starts_with("libspeculators_registry.so");
-  const auto in_build_tree = [&](std::string_view binary) {  // both absolute, as the loader names them
-    return shared ? binary.substr(0, binary.rfind('/')) == SPECULATORS_BUILD_LIBRARY_DIR
-                  : binary.starts_with(build_dir + "/");
+  return shared ? library.substr(0, library.rfind('/')) == SPECULATORS_BUILD_LIBRARY_DIR
+                : library.starts_with(build_dir + "/");
+}
+
+/// The places searched after the entries given (the environment, add_plugin_directory()),
+/// from where this copy of the library and the program are (`exists` unset).
+std::vector<SearchPathEntry> find_default_directories() {
+  std::vector<SearchPathEntry> found;
+  const auto add = [&found](const fs::path& directory, const char* source) {
+    std::string normal = detail::without_trailing_slash(directory.lexically_normal().string());
+    const auto same = [&normal](const SearchPathEntry& e) { return e.directory == normal; };
+    if (std::none_of(found.begin(), found.end(), same))
+      found.push_back(SearchPathEntry{std::move(normal), source, false});
   };
-  // As the dynamic loader names it, a build-tree copy is found through the build's RUNPATH:
-  // no system call. Otherwise resolved, unless this machine has no such build tree at all.
-  if (in_build_tree(named)) return true;
-  if (::access(build_dir.c_str(), F_OK) != 0) return false;
-  return in_build_tree(detail::binary_holding(self));
+  // Canonical, so that a prefix reached through a link or moved as a whole is found where
+  // its files are now.
+  const std::string library = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
+  const fs::path library_dir = fs::path(library).parent_path();
+  const bool shared = fs::path(library).filename().string().starts_with("libspeculators_registry.so");
+  const bool in_build_tree = build_tree_binary(library, shared);
+  // An installed shared library keeps its plugins beside it; a static copy's install
+  // default is the program's, below.
+  if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
+  // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
+  // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
+  // library directory of the prefix the program is installed in.
+  if (const std::string program = detail::program_file(); !program.empty()) {
+    const fs::path program_dir = fs::path(program).parent_path();
+    add(program_dir / "plugins", "program");
+    add(program_dir / ".." / SPECULATORS_INSTALL_LIBDIR / installed_plugins, "program");
+    add(program_dir / ".." / "lib" / installed_plugins, "program");
+  }
+  if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
+  return found;
 }
 
 /// What the search path is resolved for: a scan, which warns about the entries it ignores, or
@@ -520,7 +545,7 @@ enum class SearchPathUse { scan, report };
 SPECULATORS_FIRST_CALL std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
   const bool warn_ignored = use == SearchPathUse::scan;
   std::vector<SearchPathEntry> path;
-  path.reserve(4);  // a usual path: one entry added, the install default, the build tree
+  path.reserve(6);  // a usual path: one entry added, the install default, the program's places
   const auto add = [&path, use](std::string directory, const char* source) {
     std::error_code ec;
     const bool exists = use == SearchPathUse::report && fs::is_directory(directory, ec);
@@ -541,9 +566,9 @@ SPECULATORS_FIRST_CALL std::vector<SearchPathEntry> resolve_search_path(Loader& 
     }
   }
   for (const std::string& directory : state.code_directories) add(directory, "add_plugin_directory");
-  if (!std::string_view(SPECULATORS_INSTALL_PLUGIN_DIR).empty()) add(SPECULATORS_INSTALL_PLUGIN_DIR, "install");
-  static const bool in_build_tree = build_tree_binary();  // where this copy lives does not change
-  if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
+  // Where this copy of the library and the program are does not change while it runs.
+  static const std::vector<SearchPathEntry> defaults = find_default_directories();
+  for (const SearchPathEntry& entry : defaults) add(entry.directory, entry.source.c_str());
   return path;
 }
 

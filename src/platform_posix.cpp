@@ -167,9 +167,14 @@ SPECULATORS_FIRST_CALL std::string binary_named(const void* address) {
       &search);
   if (search.name != nullptr && search.name[0] == '/') return search.name;
   // The main program has no name in that list.
+  std::string program = program_file();
+  return program.empty() ? std::string("(this program)") : program;
+}
+
+std::string program_file() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("(this program)") : self.string();
+  return ec ? std::string() : self.string();
 }
 
 std::string binary_holding(const void* address) {

@@ -119,7 +119,7 @@ cli_test(validate.not_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURREN
          OUTPUT "not JSON")
 
 # doctor
-cli_test(doctor.clean 0 ARGS doctor OUTPUT "plugin search path.*\n  1\\. .*\\[install\\].*\\[build tree\\] exists\n.*no problems found")
+cli_test(doctor.clean 0 ARGS doctor OUTPUT "plugin search path.*\n  1\\. .*\\[program\\].*\\[build tree\\] exists\n.*no problems found")
 cli_test(doctor.relative_entry 1 ARGS doctor ENV "SPECULATORS_PLUGIN_PATH=relative/dir"
          OUTPUT "ignored: SPECULATORS_PLUGIN_PATH entry \"relative/dir\" is ignored")
 cli_test(doctor.bad_plugins 1 ARGS doctor --json --plugin-path ${cli_fx}/bad

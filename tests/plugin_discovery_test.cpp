@@ -31,10 +31,17 @@ TEST(PluginDiscovery, SearchPathOrder) {
   EXPECT_EQ(path[1].source, "SPECULATORS_PLUGIN_PATH");
   EXPECT_EQ(path[2].directory, "/from/code/c");
   EXPECT_EQ(path[2].source, "add_plugin_directory");
-  EXPECT_EQ(path[3].source, "install");
-  // This test program runs from the build tree, so the build tree's plugins come last.
+  // The program's own places: its directory's plugins/, and the library directory of the
+  // prefix it would be installed in.
+  const fs::path program_dir = fs::canonical("/proc/self/exe").parent_path();
+  EXPECT_EQ(path[3].directory, (program_dir / "plugins").string());
+  EXPECT_EQ(path[3].source, "program");
+  EXPECT_EQ(path[4].directory, (program_dir.parent_path() / "lib" / "speculators" / "plugins").string());
+  EXPECT_EQ(path[4].source, "program");
+  // This test program and library run from the build tree: no install default, and the build
+  // tree's plugins come last.
   EXPECT_EQ(path.back().source, "build tree");
-  EXPECT_EQ(path.size(), 5U);
+  EXPECT_EQ(path.size(), 6U);
 }
 
 TEST(PluginDiscovery, AddPluginDirectoryRefusesRelativePaths) {

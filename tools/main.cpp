@@ -7,6 +7,7 @@
 #include <speculators/config.hpp>
 #include <speculators/plugins.hpp>
 #include <speculators/registry.hpp>
+#include <speculators/version.hpp>
 
 #include <unistd.h>
 
@@ -272,6 +273,8 @@ int run_doctor(bool json_output, bool load, const std::vector<std::string>& warn
 int main(int argc, char** argv) {
   CLI::App app{"Lists and checks speculators-registry plugins and configs.", "speculators-registry"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "speculators-registry " + std::string(speculators::version_string),
+                       "Print the version and exit");
   std::vector<std::string> plugin_paths;
   bool json_output = false;
   bool load = false;

@@ -1,8 +1,8 @@
-// Prints one line per registered voice: "<key> <origin-file-name> <what it says>".
-#include <speculators/plugins.hpp>
+// Prints the library's version, then one line per registered voice:
+// "<key> <origin file> <what it says>". Its plugin is found with no setup.
 #include <speculators/registry.hpp>
+#include <speculators/version.hpp>
 
-#include <filesystem>
 #include <iostream>
 
 #include "voice.hpp"
@@ -19,10 +19,9 @@ SPECULATORS_REGISTER(consumer::Voice, consumer::Plain, "plain");
 
 int main() {
   try {
-    speculators::add_plugin_directory(CONSUMER_PLUGIN_ROOT);
+    std::cout << "speculators-registry " << speculators::version_string << '\n';
     for (const auto& voice : consumer::Voice::registered_classes()) {
-      std::cout << voice.name() << ' ' << std::filesystem::path(voice.origin()).filename().string() << ' '
-                << voice.create("hello")->say() << '\n';
+      std::cout << voice.name() << ' ' << voice.origin() << ' ' << voice.create("hello")->say() << '\n';
     }
     return 0;
   } catch (const speculators::RegistryError& e) {

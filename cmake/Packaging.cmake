@@ -1,0 +1,39 @@
+# Debian packages (cpack -G DEB in a build directory configured with -DCMAKE_INSTALL_PREFIX=/usr),
+# one per install component, named as Debian names libraries:
+#   libspeculators-registry<SOVERSION>  the shared library (runtime)
+#   libspeculators-registry-dev         headers, CMake package, pkg-config file, plugin helper (dev)
+#   speculators-registry                the command-line tool, the demo, the example plugins (tool)
+# Dependencies on other packages come from the binaries (dpkg-shlibdeps); those on each other
+# are exact versions, as the three are built together.
+set(CPACK_PACKAGE_NAME speculators-registry)
+set(CPACK_PACKAGE_VENDOR "speculators-registry")
+set(CPACK_PACKAGE_CONTACT "speculators-registry maintainers <speculators-registry@localhost>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_GENERATOR DEB)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL runtime dev tool)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The tool's dependency on the library is resolved in this build, not in an installed package.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR})
+set(CPACK_DEBIAN_PACKAGE_SECTION libs)
+
+set(runtime_package libspeculators-registry${PROJECT_VERSION_MAJOR})
+set(exact_runtime "${runtime_package} (= ${PROJECT_VERSION})")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME ${runtime_package})
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)  # a shlibs file: packages built on this one depend on it right
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "class registries and plugin discovery for C++20: the shared library")
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME libspeculators-registry-dev)
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${exact_runtime}, nlohmann-json3-dev")
+set(CPACK_DEBIAN_DEV_PACKAGE_SHLIBDEPS OFF)
+set(CPACK_COMPONENT_DEV_DESCRIPTION
+    "class registries and plugin discovery for C++20: headers, CMake package, pkg-config file, plugin helper")
+set(CPACK_DEBIAN_TOOL_PACKAGE_NAME speculators-registry)
+set(CPACK_DEBIAN_TOOL_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_TOOL_PACKAGE_DEPENDS "${exact_runtime}")
+set(CPACK_COMPONENT_TOOL_DESCRIPTION
+    "class registries and plugin discovery for C++20: the speculators-registry tool and example plugins")
+include(CPack)
