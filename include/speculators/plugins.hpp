@@ -17,8 +17,12 @@
 //   1. SPECULATORS_PLUGIN_PATH, colon-separated; only absolute entries (others are ignored
 //      with a warning, never taken as the current directory);
 //   2. directories added with add_plugin_directory();
-//   3. the install default <prefix>/lib/speculators/plugins;
-//   4. for a build that is not installed, the build tree's plugin directory.
+//   3. the install default: speculators/plugins beside the installed shared library, found
+//      from the library's own file at run time (a moved prefix keeps working);
+//   4. the program's own places: <program dir>/plugins and
+//      <program dir>/../<libdir>/speculators/plugins;
+//   5. for a build of this library that is not installed, the build tree's plugin directory.
+// Each default place is listed once, even where two of them are the same directory.
 // The plugin files (*.so) under the package directory, searched recursively, are its
 // modules, named by their dotted path ("speculators.proposals.greedy") and loaded in sorted
 // order, each once per process. When two entries hold the same module, the first wins.
@@ -57,7 +61,7 @@ namespace speculators {
 /// One directory of the plugin search path, as resolved now.
 struct SearchPathEntry {
   std::string directory;  ///< absolute path, as given
-  std::string source;     ///< "SPECULATORS_PLUGIN_PATH", "add_plugin_directory", "install" or "build tree"
+  std::string source;     ///< "SPECULATORS_PLUGIN_PATH", "add_plugin_directory", "install", "program" or "build tree"
   bool exists = false;    ///< whether it is a directory now
 };
 
