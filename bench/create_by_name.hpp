@@ -17,11 +17,10 @@ inline std::string shape_name(int n) { return "polygon_" + std::to_string(n); }
 /// How the caller holds the name it creates by.
 enum class KeyForm { string_view, c_string, string };
 
-/// Creates the class named polygon_37 by name on each iteration, passing the name in `Form`,
-/// and destroys the object (whatever owning pointer `create` returns).
+/// Creates the class named `name` (by default polygon_37) on each iteration, passing the name
+/// in `Form`, and destroys the object (whatever owning pointer `create` returns).
 template <KeyForm Form, class Create>
-void create_by_name(benchmark::State& state, Create&& create) {
-  std::string name = shape_name(created_shape);
+void create_by_name(benchmark::State& state, Create&& create, std::string name = shape_name(created_shape)) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(name);  // the name is not a constant the compiler can fold
     if constexpr (Form == KeyForm::string_view) {

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -45,7 +46,9 @@ constexpr double min_time_seconds = 0.2;
 // --- the plain registry built the usual way -----------------------------------------------
 
 /// What a project writes when it does not use a registry library: a map from std::string to
-/// std::function, a mutex around registration, a std::string key.
+/// std::function, a mutex around registration. Its users look it up with the key they hold:
+/// a std::string as it is, anything else through the std::string it converts to (the map's
+/// std::hash<std::string> takes nothing else).
 template <class Base>
 class PlainRegistry {
  public:
@@ -106,61 +109,89 @@ Footprint measure_footprint(std::size_t items, Work&& work) {
   return {per_item(heap_before, heap_in_use()), per_item(resident_before, resident_bytes())};
 }
 
-// --- figure 1: create() on 64 classes -----------------------------------------------------
+// --- figure 1: create(name), by number of classes and key length ---------------------------
 
-struct Shape : speculators::ClassRegistryMixin<Shape> {
-  virtual ~Shape() = default;
+using bench::create_by_name;
+using bench::KeyForm;
+
+/// The base of one configuration: a registry of its own holding `Classes` classes whose keys
+/// are `KeyLength` characters long.
+template <int Classes, int KeyLength>
+struct Sized : speculators::ClassRegistryMixin<Sized<Classes, KeyLength>> {
+  virtual ~Sized() = default;
   virtual int sides() const = 0;
 };
 
-template <int N>
-struct Polygon final : Shape {
+template <int Classes, int KeyLength, int N>
+struct SizedPolygon final : Sized<Classes, KeyLength> {
   int sides() const override { return N; }
 };
 
-constexpr int shape_count = 64;
-using bench::create_by_name;
-using bench::created_shape;
-using bench::KeyForm;
-using bench::shape_name;
-
-struct Shapes {
-  PlainRegistry<Shape> plain;
-};
-
-template <int... N>
-void register_shapes(Shapes& shapes, std::integer_sequence<int, N...> /*all*/) {
-  (Shape::register_class<Polygon<N>>(shape_name(N)), ...);
-  (shapes.plain.add(shape_name(N), [] { return std::unique_ptr<Shape>(std::make_unique<Polygon<N>>()); }), ...);
+/// The key of class `n`: `length` characters, the last two its number (polygon_37 at 10).
+std::string sized_key(int length, int n) {
+  const std::string digits = std::to_string(100 + n).substr(1);
+  return std::string("polygon_with_a_rather_long_name_").substr(0, static_cast<std::size_t>(length) - 2) + digits;
 }
 
-const Shapes& shapes() {
-  static const Shapes* registered = [] {
-    auto* made = new Shapes;
-    register_shapes(*made, std::make_integer_sequence<int, shape_count>{});
+/// The class every create of a configuration builds: the only one, or the 38th of 64.
+constexpr int created_of(int classes) { return classes == 1 ? 0 : 37; }
+
+template <int Classes, int KeyLength>
+struct SizedShapes {
+  using Base = Sized<Classes, KeyLength>;
+  PlainRegistry<Base> plain;
+};
+
+template <int Classes, int KeyLength, int... N>
+void register_sized(SizedShapes<Classes, KeyLength>& shapes, std::integer_sequence<int, N...> /*all*/) {
+  using Base = Sized<Classes, KeyLength>;
+  (Base::template register_class<SizedPolygon<Classes, KeyLength, N>>(sized_key(KeyLength, N)), ...);
+  (shapes.plain.add(sized_key(KeyLength, N),
+                    [] { return std::unique_ptr<Base>(std::make_unique<SizedPolygon<Classes, KeyLength, N>>()); }),
+   ...);
+}
+
+template <int Classes, int KeyLength>
+const SizedShapes<Classes, KeyLength>& sized_shapes() {
+  static const auto* registered = [] {
+    auto* made = new SizedShapes<Classes, KeyLength>;
+    register_sized(*made, std::make_integer_sequence<int, Classes>{});
     return made;
   }();
   return *registered;
 }
 
+template <int Classes, int KeyLength>
 void create_floor(benchmark::State& state) {
+  using Base = Sized<Classes, KeyLength>;
   for (auto _ : state) {
-    std::unique_ptr<Shape> shape = std::make_unique<Polygon<created_shape>>();
+    std::unique_ptr<Base> shape = std::make_unique<SizedPolygon<Classes, KeyLength, created_of(Classes)>>();
     benchmark::DoNotOptimize(shape.get());
   }
 }
 
-template <KeyForm Form>
+template <int Classes, int KeyLength, KeyForm Form>
 void create_registry(benchmark::State& state) {
-  shapes();
-  create_by_name<Form>(state, [](const auto& name) { return Shape::create(name); });
+  using Base = Sized<Classes, KeyLength>;
+  sized_shapes<Classes, KeyLength>();
+  create_by_name<Form>(
+      state, [](const auto& name) { return Base::create(name); }, sized_key(KeyLength, created_of(Classes)));
 }
 
-template <KeyForm Form>
+template <int Classes, int KeyLength, KeyForm Form>
 void create_plain(benchmark::State& state) {
-  const PlainRegistry<Shape>& plain = shapes().plain;
-  // The plain registry takes const std::string&: other forms are converted, as a caller would.
-  create_by_name<Form>(state, [&plain](const auto& name) { return plain.create(std::string(name)); });
+  const auto& plain = sized_shapes<Classes, KeyLength>().plain;
+  // Called as its users would: a std::string binds as it is, the other forms make one.
+  create_by_name<Form>(
+      state,
+      [&plain](const auto& name) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(name)>, std::string>) {
+          return plain.create(name);
+        } else {
+          return plain.create(std::string(name));
+        }
+      },
+      sized_key(KeyLength, created_of(Classes)));
 }
 
 // --- figure 2: find() as the registry grows -------------------------------------------------
@@ -378,14 +409,26 @@ benchmark::internal::Benchmark* add(const char* name, Function function) {
   return benchmark::RegisterBenchmark(name, function)->MinTime(min_time_seconds);
 }
 
+/// One configuration's runs: create/<classes>/<key length>/{floor, registry/<form>, plain/<form>}.
+template <int Classes, int KeyLength>
+void add_create_configuration() {
+  const std::string prefix = "create/" + std::to_string(Classes) + "/" + std::to_string(KeyLength) + "/";
+  add((prefix + "floor").c_str(), create_floor<Classes, KeyLength>);
+  add((prefix + "registry/string_view").c_str(), create_registry<Classes, KeyLength, KeyForm::string_view>);
+  add((prefix + "registry/const_char").c_str(), create_registry<Classes, KeyLength, KeyForm::c_string>);
+  add((prefix + "registry/string").c_str(), create_registry<Classes, KeyLength, KeyForm::string>);
+  add((prefix + "plain/string_view").c_str(), create_plain<Classes, KeyLength, KeyForm::string_view>);
+  add((prefix + "plain/const_char").c_str(), create_plain<Classes, KeyLength, KeyForm::c_string>);
+  add((prefix + "plain/string").c_str(), create_plain<Classes, KeyLength, KeyForm::string>);
+}
+
 void register_benchmarks() {
-  add("create/floor", create_floor);
-  add("create/registry/string_view", create_registry<KeyForm::string_view>);
-  add("create/registry/const_char", create_registry<KeyForm::c_string>);
-  add("create/registry/string", create_registry<KeyForm::string>);
-  add("create/plain/string_view", create_plain<KeyForm::string_view>);
-  add("create/plain/const_char", create_plain<KeyForm::c_string>);
-  add("create/plain/string", create_plain<KeyForm::string>);
+  add_create_configuration<1, 7>();
+  add_create_configuration<1, 10>();
+  add_create_configuration<1, 34>();
+  add_create_configuration<64, 7>();
+  add_create_configuration<64, 10>();
+  add_create_configuration<64, 34>();
   bench::compare::register_create_benchmarks(min_time_seconds);
 
   add("find/registry/10", find_registry<10>);

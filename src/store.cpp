@@ -36,18 +36,10 @@ SPECULATORS_FIRST_CALL RegistryStore& store_locked(StoreDirectory& dir, std::str
   return *it->second;
 }
 
-SPECULATORS_FIRST_CALL const Entry* find_in(const Table& table, std::size_t hash, std::string_view name) noexcept {
-  for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
-    const Slot& slot = table.slots[i];
-    const Entry* entry = slot.entry.load(std::memory_order_acquire);
-    if (entry == nullptr) return nullptr;
-    if (slot.hash.load(std::memory_order_relaxed) == hash && entry->name == name) return entry;
-  }
-}
-
 SPECULATORS_FIRST_CALL void insert_slot(Table& table, const Entry* entry) noexcept {
-  std::size_t i = entry->hash & table.mask;
-  while (table.slots[i].entry.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & table.mask;
+  const std::size_t mask = table.lookup.mask;
+  std::size_t i = entry->hash & mask;
+  while (table.slots[i].entry.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & mask;
   table.slots[i].hash.store(entry->hash, std::memory_order_relaxed);
   table.slots[i].entry.store(entry, std::memory_order_release);
 }
@@ -66,6 +58,7 @@ SPECULATORS_FIRST_CALL Table& table_with_room(RegistryStore& store) {
   Table* published = grown.get();
   store.tables.push_back(std::move(grown));
   store.table.store(published, std::memory_order_release);
+  store.lookup.store(&published->lookup, std::memory_order_release);
   return *published;
 }
 
@@ -115,46 +108,12 @@ void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
 
 SPECULATORS_FIRST_CALL Table::Table(std::size_t cap)
     : capacity(cap),
-      mask(2 * cap - 1),
       slots(std::make_unique<Slot[]>(2 * cap)),
+      lookup{2 * cap - 1, slots.get()},
       order(std::make_unique<const Entry*[]>(cap)) {}
 
 SPECULATORS_FIRST_CALL RegistryStore::RegistryStore(std::string_view k, std::string_view sig)
     : key(k), signature(sig) {}
-
-SPECULATORS_FIRST_CALL std::size_t hash_key(std::string_view key) noexcept {
-  // Whole loads only: the tail is read with loads that overlap bytes already mixed, because a
-  // byte-wise copy of it stalls the load that follows (measured in bench/).
-  const auto* p = reinterpret_cast<const unsigned char*>(key.data());
-  std::size_t n = key.size();
-  const auto load64 = [](const unsigned char* at) {
-    std::uint64_t v;
-    std::memcpy(&v, at, 8);
-    return v;
-  };
-  const auto load32 = [](const unsigned char* at) {
-    std::uint32_t v;
-    std::memcpy(&v, at, 4);
-    return std::uint64_t{v};
-  };
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-  const auto mix = [&h](std::uint64_t v) {
-    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-  };
-  if (n > 8) {
-    for (; n > 8; p += 8, n -= 8) mix(load64(p));
-    mix(load64(p + n - 8));
-  } else if (n >= 4) {
-    mix(load32(p) | load32(p + n - 4) << 32);
-  } else if (n > 0) {
-    mix(std::uint64_t{p[0]} | std::uint64_t{p[n / 2]} << 8 | std::uint64_t{p[n - 1]} << 16);
-  }
-  h ^= h >> 32;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 29;
-  return static_cast<std::size_t>(h);
-}
 
 std::vector<RegistryStore*> all_stores() {
   StoreDirectory& dir = directory();
@@ -212,8 +171,12 @@ SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::
 }
 
 SPECULATORS_FIRST_CALL const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
-  const Table* table = store.table.load(std::memory_order_acquire);
-  return table == nullptr ? nullptr : find_in(*table, hash_key(name), name);
+  const SlotTable* table = store.lookup.load(std::memory_order_acquire);
+  return table == nullptr ? nullptr : find_in_table(*table, hash_key(name), name);
+}
+
+const std::atomic<const SlotTable*>* inline_lookup(const RegistryStore& store, std::uint32_t layout) noexcept {
+  return layout == lookup_layout ? &store.lookup : nullptr;
 }
 
 SPECULATORS_FIRST_CALL std::size_t entry_count(const RegistryStore& store) noexcept {

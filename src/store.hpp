@@ -19,20 +19,14 @@
 
 namespace speculators::detail {
 
-/// A slot of the hash table: the key's full hash beside the entry, so that a probe reads
-/// one cache line and dereferences only the entry whose hash matches.
-struct Slot {
-  std::atomic<std::size_t> hash{0};
-  std::atomic<const Entry*> entry{nullptr};  ///< null: free; published last, with release
-};
-
-/// An open-addressing hash table (load factor at most 1/2) and the registration order.
-/// Both grow together: a full table is copied into one twice its size, which is published.
+/// An open-addressing hash table (load factor at most 1/2; its slots as lookups read them:
+/// detail::SlotTable) and the registration order. Both grow together: a full table is copied
+/// into one twice its size, which is published.
 struct Table {
   explicit Table(std::size_t capacity);
   std::size_t capacity;  ///< entries it can hold
-  std::size_t mask;      ///< slot count - 1; slots = 2 * capacity
   std::unique_ptr<Slot[]> slots;
+  SlotTable lookup;                       ///< {2 * capacity - 1, slots}
   std::unique_ptr<const Entry*[]> order;  ///< [0, count) are published
   std::atomic<std::size_t> count{0};
 };
@@ -42,7 +36,8 @@ struct RegistryStore {
 
   // What every lookup reads sits on a cache line of its own, away from what writers write.
   alignas(64) std::atomic<Table*> table{nullptr};
-  std::atomic<bool> populated{false};  ///< discovery has run (src/discovery.cpp)
+  std::atomic<const SlotTable*> lookup{nullptr};  ///< &table->lookup, published with it
+  std::atomic<bool> populated{false};             ///< discovery has run (src/discovery.cpp)
 
   alignas(64) const std::string key;
   std::string signature;  ///< empty until a typed base or a plugin entry names it
@@ -58,9 +53,6 @@ struct RegistryStore {
   std::vector<std::string> imported_modules;    ///< under populate_mutex
   std::vector<PluginFailure> pending_failures;  ///< kept by find() for the next throwing call
 };
-
-/// The fast hash of a key (64-bit, 8 bytes a step).
-std::size_t hash_key(std::string_view key) noexcept;
 
 /// Every store of the process, in creation order (for listings and the loader).
 std::vector<RegistryStore*> all_stores();

@@ -53,6 +53,8 @@
 #include <atomic>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <exception>
 #include <iterator>
 #include <memory>
@@ -349,6 +351,84 @@ struct Entry {
   mutable std::atomic<const char*> origin;  ///< filled on first `origin()` when not known at registration
 };
 
+/// Unaligned loads of 8 and 4 bytes of a key.
+inline std::uint64_t load64(const char* at) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, at, 8);
+  return v;
+}
+inline std::uint64_t load32(const char* at) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, at, 4);
+  return v;
+}
+
+/// A slot of a store's hash table: the key's full hash beside the entry, so that a probe reads
+/// one cache line and dereferences only the entry whose hash matches.
+struct Slot {
+  std::atomic<std::size_t> hash{0};
+  std::atomic<const Entry*> entry{nullptr};  ///< null: free; published last, with release
+};
+
+/// A store's hash table as a lookup reads it (open addressing, linear probing, load factor at
+/// most 1/2): published whole with release, never freed. Its layout and hash_key() are read by
+/// code compiled from this header (find_in_table below, inlined into create() and find()), so
+/// they are versioned: lookup_layout names them, and a program whose header and library
+/// disagree looks up through the library instead (inline_lookup()).
+struct SlotTable {
+  std::size_t mask;  ///< slot count - 1
+  const Slot* slots;
+};
+inline constexpr std::uint32_t lookup_layout = 1;
+
+/// The hash of a key (64-bit, 8 bytes a step), the same in the library and in the header.
+inline std::size_t hash_key(std::string_view key) noexcept {
+  // Whole loads only: the tail is read with loads that overlap bytes already mixed, because a
+  // byte-wise copy of it stalls the load that follows (measured in bench/).
+  const char* p = key.data();
+  std::size_t n = key.size();
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+  const auto mix = [&h](std::uint64_t v) {
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  };
+  if (n > 8) {
+    for (; n > 8; p += 8, n -= 8) mix(load64(p));
+    mix(load64(p + n - 8));
+  } else if (n >= 4) {
+    mix(load32(p) | load32(p + n - 4) << 32);
+  } else if (n > 0) {
+    const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    mix(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16);
+  }
+  h ^= h >> 32;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 29;
+  return static_cast<std::size_t>(h);
+}
+
+/// Whether `a` and `b`, both `n` bytes, are equal. Keys of 4 to 16 bytes are compared with two
+/// overlapping loads each: a call of the C library's memcmp costs more than the compare of a
+/// key of a few bytes (bench/analysis.md: create).
+inline bool same_key(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  return std::memcmp(a, b, n) == 0;
+}
+
+/// The entry named `name` in `table`, whose hash is `hash`; null when there is none.
+inline const Entry* find_in_table(const SlotTable& table, std::size_t hash, std::string_view name) noexcept {
+  for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+    const Slot& slot = table.slots[i];
+    const Entry* entry = slot.entry.load(std::memory_order_acquire);
+    if (entry == nullptr) return nullptr;
+    if (slot.hash.load(std::memory_order_relaxed) == hash && entry->name.size() == name.size() &&
+        same_key(entry->name.data(), name.data(), name.size())) {
+      return entry;
+    }
+  }
+}
+
 /// Which packages a base discovers, gathered from its static members.
 struct DiscoverySpec {
   bool enabled = false;
@@ -360,6 +440,9 @@ struct DiscoverySpec {
 // The type-erased core, compiled in src/. One store per registry key per process.
 RegistryStore& registry_store(std::string_view key, std::string_view signature);
 const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept;
+/// Where `store` publishes its current table, for a header compiled with `layout`; null when
+/// the library's layout is another (lookups then go through find_entry()).
+const std::atomic<const SlotTable*>* inline_lookup(const RegistryStore& store, std::uint32_t layout) noexcept;
 std::size_t entry_count(const RegistryStore& store) noexcept;
 const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept;
 const Entry& add_entry(RegistryStore& store, const EntryFields& fields);
@@ -424,6 +507,17 @@ template <class Base, class... CtorArgs>
 RegistryStore& store_of() {
   static RegistryStore& store = registry_store(registry_key_of<Base>(), signature_of<Base, CtorArgs...>::value);
   return store;
+}
+
+/// The entry named `name` in Base's registry, or null: looked up in this code, with no call
+/// into the library (create() and find() of a short key take a few nanoseconds).
+template <class Base, class... CtorArgs>
+const Entry* lookup(std::string_view name) noexcept {
+  static const std::atomic<const SlotTable*>* const published =
+      inline_lookup(store_of<Base, CtorArgs...>(), lookup_layout);
+  if (published == nullptr) return find_entry(store_of<Base, CtorArgs...>(), name);
+  const SlotTable* table = published->load(std::memory_order_acquire);
+  return table == nullptr ? nullptr : find_in_table(*table, hash_key(name), name);
 }
 
 // What a registration of Derived into Base supplies; shared by every way of registering.
@@ -531,7 +625,7 @@ auto ClassRegistryMixin<Base, CtorArgs...>::register_class(std::optional<std::st
 template <class Base, class... CtorArgs>
 std::unique_ptr<Base> ClassRegistryMixin<Base, CtorArgs...>::create(std::string_view name, CtorArgs... args) {
   populate_if_needed(true);
-  const detail::Entry* entry = detail::find_entry(detail::store_of<Base, CtorArgs...>(), name);
+  const detail::Entry* entry = detail::lookup<Base, CtorArgs...>(name);
   if (entry == nullptr) {
     detail::rethrow_deferred_errors(detail::store_of<Base, CtorArgs...>());
     detail::throw_unknown_key(detail::store_of<Base, CtorArgs...>(), name);
@@ -546,7 +640,7 @@ auto ClassRegistryMixin<Base, CtorArgs...>::find(std::string_view name) -> class
   } catch (const RegistryError&) {
     // find() reports absence only; the next create() or registered_classes() throws the cause.
   }
-  return class_info(detail::find_entry(detail::store_of<Base, CtorArgs...>(), name));
+  return class_info(detail::lookup<Base, CtorArgs...>(name));
 }
 
 template <class Base, class... CtorArgs>
@@ -645,12 +739,12 @@ bool RegistryView<Base, CtorArgs...>::contains(std::string_view name) const noex
 
 template <class Base, class... CtorArgs>
 auto RegistryView<Base, CtorArgs...>::find(std::string_view name) const noexcept -> value_type {
-  return value_type(detail::find_entry(detail::store_of<Base, CtorArgs...>(), name));
+  return value_type(detail::lookup<Base, CtorArgs...>(name));
 }
 
 template <class Base, class... CtorArgs>
 auto RegistryView<Base, CtorArgs...>::at(std::string_view name) const -> value_type {
-  const detail::Entry* entry = detail::find_entry(detail::store_of<Base, CtorArgs...>(), name);
+  const detail::Entry* entry = detail::lookup<Base, CtorArgs...>(name);
   if (entry == nullptr) detail::throw_unknown_key(detail::store_of<Base, CtorArgs...>(), name);
   return value_type(entry);
 }
