@@ -374,3 +374,46 @@ TEST(CoreStaticInit, RegistrationIsVisibleToAnEarlierStaticInitializer) {
   EXPECT_TRUE(core_static::found_during_static_init());
   EXPECT_EQ(core_static::Early::create("early")->id(), 7);
 }
+
+// --- the lookup compiled from the header --------------------------------------
+
+// The inline key compare agrees with memcmp for every length it handles with whole loads and
+// around them, wherever the keys differ.
+TEST(CoreLookup, ShortKeyCompareAgreesWithMemcmp) {
+  const std::string text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+  for (std::size_t n = 0; n <= 40; ++n) {
+    const std::string a = text.substr(0, n);
+    EXPECT_TRUE(speculators::detail::same_key(a.data(), text.data(), n)) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string b = a;
+      b[at] = static_cast<char>(b[at] ^ 0x20);
+      EXPECT_FALSE(speculators::detail::same_key(a.data(), b.data(), n)) << n << " differing at " << at;
+    }
+  }
+}
+
+struct Looked : speculators::ClassRegistryMixin<Looked> {
+  virtual ~Looked() = default;
+};
+struct LookedA : Looked {};
+struct LookedB : Looked {};
+
+// Keys of every length find their class inline; a header of another layout gets no table and
+// looks up through the library, with the same answers.
+TEST(CoreLookup, InlineAndLibraryLookupsAgree) {
+  std::vector<std::string> keys;
+  for (std::size_t n = 1; n <= 40; ++n) keys.push_back(std::string(n, 'k'));
+  for (const std::string& key : keys) Looked::register_class<LookedA>(key);
+  Looked::register_class<LookedB>("k_other");
+  auto& store = speculators::detail::store_of<Looked>();
+  EXPECT_NE(speculators::detail::inline_lookup(store, speculators::detail::lookup_layout), nullptr);
+  EXPECT_EQ(speculators::detail::inline_lookup(store, speculators::detail::lookup_layout + 1), nullptr);
+  for (const std::string& key : keys) {
+    const speculators::detail::Entry* inline_found = speculators::detail::lookup<Looked>(key);
+    ASSERT_NE(inline_found, nullptr) << key;
+    EXPECT_EQ(inline_found->name, key);
+    EXPECT_EQ(inline_found, speculators::detail::find_entry(store, key));
+    EXPECT_EQ(speculators::detail::lookup<Looked>(key + "x"), nullptr);
+  }
+  EXPECT_EQ(Looked::find("k_other").type_name(), speculators::type_name<LookedB>());
+}
