@@ -47,14 +47,14 @@ SPECULATORS_FIRST_CALL void insert_slot(Table& table, const Entry* entry) noexce
 // A table that can take one more entry, made and published under the write lock if needed.
 SPECULATORS_FIRST_CALL Table& table_with_room(RegistryStore& store) {
   Table* current = store.table.load(std::memory_order_relaxed);
-  const std::size_t count = current == nullptr ? 0 : current->count.load(std::memory_order_relaxed);
+  const std::size_t count = current == nullptr ? 0 : current->lookup.count.load(std::memory_order_relaxed);
   if (current != nullptr && count < current->capacity) return *current;
   auto grown = std::make_unique<Table>(current == nullptr ? 8 : 2 * current->capacity);
   for (std::size_t i = 0; i < count; ++i) {
     grown->order[i] = current->order[i];
     insert_slot(*grown, current->order[i]);
   }
-  grown->count.store(count, std::memory_order_relaxed);
+  grown->lookup.count.store(count, std::memory_order_relaxed);
   Table* published = grown.get();
   store.tables.push_back(std::move(grown));
   store.table.store(published, std::memory_order_release);
@@ -109,8 +109,8 @@ void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
 SPECULATORS_FIRST_CALL Table::Table(std::size_t cap)
     : capacity(cap),
       slots(std::make_unique<Slot[]>(2 * cap)),
-      lookup{2 * cap - 1, slots.get()},
-      order(std::make_unique<const Entry*[]>(cap)) {}
+      order(std::make_unique<const Entry*[]>(cap)),
+      lookup{2 * cap - 1, slots.get(), order.get()} {}
 
 SPECULATORS_FIRST_CALL RegistryStore::RegistryStore(std::string_view k, std::string_view sig)
     : key(k), signature(sig) {}
@@ -172,7 +172,7 @@ SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::
 
 SPECULATORS_FIRST_CALL const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
   const SlotTable* table = store.lookup.load(std::memory_order_acquire);
-  return table == nullptr ? nullptr : find_in_table(*table, hash_key(name), name);
+  return table == nullptr ? nullptr : find_in_table(*table, name);
 }
 
 const std::atomic<const SlotTable*>* inline_lookup(const RegistryStore& store, std::uint32_t layout) noexcept {
@@ -181,7 +181,7 @@ const std::atomic<const SlotTable*>* inline_lookup(const RegistryStore& store, s
 
 SPECULATORS_FIRST_CALL std::size_t entry_count(const RegistryStore& store) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
-  return table == nullptr ? 0 : table->count.load(std::memory_order_acquire);
+  return table == nullptr ? 0 : table->lookup.count.load(std::memory_order_acquire);
 }
 
 SPECULATORS_FIRST_CALL const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
@@ -232,10 +232,10 @@ SPECULATORS_FIRST_CALL const Entry& add_entry(RegistryStore& store, const EntryF
   const Entry& entry = make_entry(store, fields, fields.description);
   keep_extension(store, fields);
   Table& table = table_with_room(store);
-  const std::size_t count = table.count.load(std::memory_order_relaxed);
+  const std::size_t count = table.lookup.count.load(std::memory_order_relaxed);
   table.order[count] = &entry;
   insert_slot(table, &entry);
-  table.count.store(count + 1, std::memory_order_release);
+  table.lookup.count.store(count + 1, std::memory_order_release);
   return entry;
 }
 

@@ -19,16 +19,15 @@
 
 namespace speculators::detail {
 
-/// An open-addressing hash table (load factor at most 1/2; its slots as lookups read them:
-/// detail::SlotTable) and the registration order. Both grow together: a full table is copied
-/// into one twice its size, which is published.
+/// A store's table: the hash slots and the registration order, as lookups read them
+/// (`lookup`, detail::SlotTable), and their storage. A full table is copied into one twice its
+/// size, which is published.
 struct Table {
   explicit Table(std::size_t capacity);
   std::size_t capacity;  ///< entries it can hold
   std::unique_ptr<Slot[]> slots;
-  SlotTable lookup;                       ///< {2 * capacity - 1, slots}
-  std::unique_ptr<const Entry*[]> order;  ///< [0, count) are published
-  std::atomic<std::size_t> count{0};
+  std::unique_ptr<const Entry*[]> order;
+  SlotTable lookup;  ///< {2 * capacity - 1, slots, order, count}
 };
 
 struct RegistryStore {

@@ -417,3 +417,29 @@ TEST(CoreLookup, InlineAndLibraryLookupsAgree) {
   }
   EXPECT_EQ(Looked::find("k_other").type_name(), speculators::type_name<LookedB>());
 }
+
+struct FewLooked : speculators::ClassRegistryMixin<FewLooked> {
+  virtual ~FewLooked() = default;
+};
+struct FewLookedA : FewLooked {};
+
+// A registry of a few classes is searched entry by entry, not hashed: the same answers as
+// it grows past that, for keys of the same length and of others.
+TEST(CoreLookup, ARegistryOfAFewClassesFindsTheSameAsAHashedOne) {
+  const std::vector<std::string> keys = {"alpha", "bravo", "charl", "delta", "echoo", "foxtrot_golf"};
+  for (std::size_t registered = 0; registered < keys.size(); ++registered) {
+    FewLooked::register_class<FewLookedA>(keys[registered]);
+    auto& store = speculators::detail::store_of<FewLooked>();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const speculators::detail::Entry* found = speculators::detail::lookup<FewLooked>(keys[i]);
+      EXPECT_EQ(found, speculators::detail::find_entry(store, keys[i]));
+      if (i <= registered) {
+        ASSERT_NE(found, nullptr) << keys[i] << " of " << registered + 1;
+        EXPECT_EQ(found->name, keys[i]);
+      } else {
+        EXPECT_EQ(found, nullptr) << keys[i] << " of " << registered + 1;
+      }
+    }
+    EXPECT_EQ(speculators::detail::lookup<FewLooked>("zulu_"), nullptr);
+  }
+}

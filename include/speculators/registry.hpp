@@ -370,16 +370,24 @@ struct Slot {
   std::atomic<const Entry*> entry{nullptr};  ///< null: free; published last, with release
 };
 
-/// A store's hash table as a lookup reads it (open addressing, linear probing, load factor at
-/// most 1/2): published whole with release, never freed. Its layout and hash_key() are read by
-/// code compiled from this header (find_in_table below, inlined into create() and find()), so
-/// they are versioned: lookup_layout names them, and a program whose header and library
-/// disagree looks up through the library instead (inline_lookup()).
+/// A store's table as a lookup reads it: a hash table (open addressing, linear probing, load
+/// factor at most 1/2) and the registration order, published whole with release, never freed;
+/// entries are appended to it until it is full. Its layout and hash_key() are read by code
+/// compiled from this header (find_in_table below, inlined into create() and find()), so they
+/// are versioned: lookup_layout names them, and a program whose header and library disagree
+/// looks up through the library instead (inline_lookup()).
 struct SlotTable {
   std::size_t mask;  ///< slot count - 1
   const Slot* slots;
+  const Entry* const* order;          ///< in registration order; [0, count) are published
+  std::atomic<std::size_t> count{0};  ///< stored with release once order[count - 1] is set
 };
 inline constexpr std::uint32_t lookup_layout = 1;
+
+/// Up to this many entries, a lookup compares the key with each entry instead of hashing it:
+/// cheaper than the hash for a registry of a few classes, as in libstdc++'s unordered_map
+/// (a target of bench/: create on a registry of one class, where a plain map does the same).
+inline constexpr std::size_t scanned_entries_max = 4;
 
 /// The hash of a key (64-bit, 8 bytes a step), the same in the library and in the header.
 inline std::size_t hash_key(std::string_view key) noexcept {
@@ -416,16 +424,23 @@ inline bool same_key(const char* a, const char* b, std::size_t n) noexcept {
   return std::memcmp(a, b, n) == 0;
 }
 
-/// The entry named `name` in `table`, whose hash is `hash`; null when there is none.
-inline const Entry* find_in_table(const SlotTable& table, std::size_t hash, std::string_view name) noexcept {
+/// The entry named `name` in `table`; null when there is none.
+inline const Entry* find_in_table(const SlotTable& table, std::string_view name) noexcept {
+  const auto named = [name](const Entry* entry) {
+    return entry->name.size() == name.size() && same_key(entry->name.data(), name.data(), name.size());
+  };
+  if (const std::size_t count = table.count.load(std::memory_order_acquire); count <= scanned_entries_max) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (named(table.order[i])) return table.order[i];
+    }
+    return nullptr;
+  }
+  const std::size_t hash = hash_key(name);
   for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
     const Slot& slot = table.slots[i];
     const Entry* entry = slot.entry.load(std::memory_order_acquire);
     if (entry == nullptr) return nullptr;
-    if (slot.hash.load(std::memory_order_relaxed) == hash && entry->name.size() == name.size() &&
-        same_key(entry->name.data(), name.data(), name.size())) {
-      return entry;
-    }
+    if (slot.hash.load(std::memory_order_relaxed) == hash && named(entry)) return entry;
   }
 }
 
@@ -517,7 +532,7 @@ const Entry* lookup(std::string_view name) noexcept {
       inline_lookup(store_of<Base, CtorArgs...>(), lookup_layout);
   if (published == nullptr) return find_entry(store_of<Base, CtorArgs...>(), name);
   const SlotTable* table = published->load(std::memory_order_acquire);
-  return table == nullptr ? nullptr : find_in_table(*table, hash_key(name), name);
+  return table == nullptr ? nullptr : find_in_table(*table, name);
 }
 
 // What a registration of Derived into Base supplies; shared by every way of registering.
