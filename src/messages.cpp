@@ -11,6 +11,10 @@ namespace {
 
 constexpr std::size_t listed_keys_limit = 20;
 
+// Keys longer than this get no edit-distance suggestions (a prefix still counts): each
+// comparison then costs at most about 256 x 341 steps, whatever the key's length.
+constexpr std::size_t suggested_key_length_limit = 256;
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   std::iota(row.begin(), row.end(), std::size_t{0});
@@ -86,9 +90,16 @@ std::vector<std::string_view> closest_keys(std::string_view key, const std::vect
   const std::size_t threshold = std::max<std::size_t>(2, key.size() / 3);
   std::vector<std::pair<std::size_t, std::string_view>> scored;
   for (std::string_view k : keys) {
-    const std::size_t d = edit_distance(key, k);
     const bool prefix = !key.empty() && (k.starts_with(key) || key.starts_with(k));
-    if (d <= threshold || prefix) scored.emplace_back(prefix ? std::min<std::size_t>(d, 1) : d, k);
+    if (prefix) {
+      scored.emplace_back(k == key ? 0 : 1, k);
+      continue;
+    }
+    // The distance is at least the difference in length: only keys that close are compared,
+    // and a key past the bound gets no comparison at all, so the work stays bounded.
+    const std::size_t longer = std::max(key.size(), k.size());
+    if (key.size() > suggested_key_length_limit || longer - std::min(key.size(), k.size()) > threshold) continue;
+    if (const std::size_t d = edit_distance(key, k); d <= threshold) scored.emplace_back(d, k);
   }
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string_view> out;
