@@ -28,6 +28,13 @@ function(cli_test name code)
   add_test(NAME cli.${name} COMMAND ${command} -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.cmake)
 endfunction()
 
+# Random bytes in file names, keys and paths, and outputs that cannot be written
+# (tests/cli_robustness_test.cpp, in the gtest binary: it runs the tool as a child).
+target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cli_robustness_test.cpp)
+target_compile_definitions(registry_tests PRIVATE SPECULATORS_TEST_TOOL="${cli_tool}"
+                                                  SPECULATORS_TEST_EXAMPLE_PLUGIN="${cli_examples}/greedy.so")
+add_dependencies(registry_tests speculators_registry_cli greedy sampling)
+
 # list
 cli_test(list.examples 0 ARGS list
          OUTPUT "MODULE +REGISTRY +KEY +TYPE +DESCRIPTION +FILE\nspeculators.proposals.greedy +[^ ]+ +greedy .*\nspeculators.proposals.sampling +[^ ]+ +sampling ")
@@ -55,6 +62,11 @@ cli_test(inspect.newer_descriptor 1 ARGS inspect ${cli_fx}/bad/fx/bad/newer.so -
 
 cli_test(inspect.without_manifest 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
          OUTPUT "read from +its manifest \\(not loaded\\).*no manifest: its classes are known only once loaded")
+# Without a manifest, the descriptor's fields are unknown: not shown as 0 or "".
+cli_test(inspect.without_manifest_absent_fields 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
+         REJECT "descriptor version|abi tag|compiler" OUTPUT "entries +0")
+cli_test(inspect.without_manifest_json 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --json
+         JSON "has_manifest|OFF" "descriptor_version|" "abi_tag|" "compiler|" "entries|#0")
 cli_test(inspect.without_manifest_loaded 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --load
          OUTPUT "read from +its descriptor \\(loaded\\).*fx::Marked +manual ")
 
@@ -127,6 +139,15 @@ cli_test(validate.bad_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURREN
          JSON "valid|OFF" "problems|#2" "problems/0/pointer|/colour" "problems/1/pointer|/typical_mass")
 cli_test(validate.not_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli.cmake
          OUTPUT "not JSON")
+cli_test(validate.number_overflow 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/overflow.json
+         OUTPUT "invalid: .*overflow.json\n  /typical_mass: number overflow parsing '1e400'\n$")
+cli_test(validate.duplicate_key 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/duplicate_key.json
+                                         --json
+         JSON "valid|OFF" "problems|#1" "problems/0/pointer|/typical_mass" "problem_count|1")
+cli_test(validate.directory 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli
+         OUTPUT "cannot read .*/tests/cli: Is a directory")
+cli_test(validate.missing_file 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/none.json
+         OUTPUT "cannot read .*/none.json: No such file or directory")
 
 # doctor
 cli_test(doctor.clean 0 ARGS doctor OUTPUT "plugin search path.*\n  1\\. .*\\[install\\].*\\[build tree\\] exists\n.*no problems found")

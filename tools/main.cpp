@@ -398,7 +398,12 @@ int run_tool(int argc, char** argv) {
   }
 
   std::vector<std::string> warnings;  // doctor shows them in its report; other verbs print them to stderr
-  if (*doctor) speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  if (*doctor) {
+    speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  } else {
+    speculators::set_warning_handler(
+        [](std::string_view w) { std::cerr << "speculators: warning: " << printable(w) << '\n'; });
+  }
   try {
     for (const std::string& dir : plugin_paths) {
       std::error_code error;

@@ -341,8 +341,8 @@ struct ConfigContext {
   std::string pointer;  ///< JSON pointer of the value being parsed
   std::size_t depth = 0;
   std::vector<ConfigProblem> problems;  ///< the first options.max_problems
-  std::size_t omitted_problems = 0;     ///< those found after them
   json defs = json::object();           ///< the schema's $defs
+  std::size_t omitted_problems = 0;     ///< the problems found after the first options.max_problems
 
   void problem(std::string message) {
     if (problems.size() < options.max_problems) {
