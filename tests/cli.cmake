@@ -62,6 +62,12 @@ cli_test(inspect.newer_descriptor 1 ARGS inspect ${cli_fx}/bad/fx/bad/newer.so -
 
 cli_test(inspect.without_manifest 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
          OUTPUT "read from +its manifest \\(not loaded\\).*no manifest: its classes are known only once loaded")
+# A program, or a library that is no plugin (neither manifest nor entry point), is refused
+# in one sentence, without being loaded.
+cli_test(inspect.a_program 1 ARGS inspect ${cli_tool}
+         OUTPUT "refused: .*speculators-registry: has no entry point speculators_plugin_descriptor\\(\\) and no manifest: it is not a speculators plugin")
+cli_test(inspect.a_library_that_is_no_plugin 1 ARGS inspect $<TARGET_FILE:speculators_registry> --json
+         JSON "error|has no entry point speculators_plugin_descriptor() and no manifest: it is not a speculators plugin but a program or another library. Build plugins with speculators_add_plugin()")
 # Without a manifest, the descriptor's fields are unknown: not shown as 0 or "".
 cli_test(inspect.without_manifest_absent_fields 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
          REJECT "descriptor version|abi tag|compiler" OUTPUT "entries +0")
