@@ -28,6 +28,7 @@
 //    allow_writable_plugins(true) or SPECULATORS_ALLOW_WRITABLE_PLUGINS=1);
 //  - a symbolic link that leads out of its search-path entry;
 //  - a file that is not an ELF shared object for this machine, before it is opened;
+//  - a file with neither a manifest nor the entry point (a program, another library);
 //  - after loading: the descriptor version, the standard-library ABI tag, and each entry's
 //    constructor signature, before any factory pointer is used.
 // A plugin's static initializers run when it is loaded; the checks above that come after
