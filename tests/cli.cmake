@@ -76,6 +76,18 @@ cli_test(inspect.without_manifest_json 0 ARGS inspect ${cli_fx}/manual/fx/marked
 cli_test(inspect.without_manifest_loaded 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --load
          OUTPUT "read from +its descriptor \\(loaded\\).*fx::Marked +manual ")
 
+# Text output escapes the control characters of manifest texts: a description cannot forge a
+# row or send terminal sequences (ESC, CR, and the C1 control CSI as UTF-8 writes it): each
+# is matched in its escaped form, and "[31m" must follow the escaped ESC (\x1b), never a raw
+# one (a '[' of its own would upset CMake's lists, hence the '.').
+fx_plugin(cli_forged forged fx.marked forged marked.cpp FX_MARKED_KEY="forged" FX_MARKED_FORGES)
+add_dependencies(registry_tests cli_forged)
+cli_test(list.escapes_manifest_texts 0 ARGS list fx.marked --plugin-path ${cli_fx}/forged
+         OUTPUT "fx.marked.forged +fx::Marked +forged +[^ ]+ +forged\\\\n\\\\x1b.31mfx.marked.evil  fx::Marked  evil\\\\x1b.0m\\\\r\\\\xc2\\\\x9b2J +/"
+         REJECT "[^b].31mfx")
+cli_test(inspect.escapes_manifest_texts 0 ARGS inspect ${cli_fx}/forged/fx/marked/forged.so
+         OUTPUT "forged\\\\n\\\\x1b" REJECT "[^b].31mfx")
+
 # list and inspect read manifests: no plugin code runs (the fixture's initializer would write
 # the marker file).
 set(cli_marker ${CMAKE_CURRENT_BINARY_DIR}/cli-marker)
