@@ -44,6 +44,16 @@ std::string joined_quoted(const std::vector<std::string_view>& keys, std::size_t
 
 std::string registry_text(std::string_view registry) { return "registry " + quoted(registry); }
 
+// " Did you mean ...?" for the `close` keys, then the first of `keys` under `label`, or
+// `when_none` when there are none.
+std::string suggestions_text(const std::vector<std::string_view>& close, const std::vector<std::string_view>& keys,
+                             std::string_view label, std::string_view when_none) {
+  std::string text;
+  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
+  if (keys.empty()) return text + " " + std::string(when_none);
+  return text + " " + std::string(label) + ": " + joined_quoted(keys, listed_keys_limit) + ".";
+}
+
 }  // namespace
 
 void MessagePart::append_to(std::string& out) const {
@@ -128,27 +138,17 @@ std::string unknown_key_message(std::string_view registry, std::string_view key,
                                 const std::vector<std::string_view>& keys) {
   std::string text =
       "speculators: no class is registered under key " + quoted(key) + " in " + registry_text(registry) + ".";
-  const std::vector<std::string_view> close = closest_keys(key, keys);
-  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
-  if (keys.empty()) {
-    text += " The registry is empty: register a class, or check that discovery found its plugins.";
-  } else {
-    text += " Registered keys: " + joined_quoted(keys, listed_keys_limit) + ".";
-  }
-  return text;
+  return text + suggestions_text(closest_keys(key, keys), keys, "Registered keys",
+                                 "The registry is empty: register a class, or check that discovery found its plugins.");
 }
 
 std::string unknown_registry_message(std::string_view name, const std::vector<std::string_view>& keys,
                                      const std::vector<std::string_view>& close) {
-  std::string text = "speculators: no registry " + quoted(name) +
-                     " is known to this process or named by the manifest of a plugin on the search path.";
-  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
-  if (keys.empty()) {
-    text += " No registry is known: add the directory of its plugins to the search path (SPECULATORS_PLUGIN_PATH).";
-  } else {
-    text += " Known registries: " + joined_quoted(keys, listed_keys_limit) + ".";
-  }
-  return text;
+  return "speculators: no registry " + quoted(name) +
+         " is known to this process or named by the manifest of a plugin on the search path." +
+         suggestions_text(close, keys, "Known registries",
+                          "No registry is known: add the directory of its plugins to the search path "
+                          "(SPECULATORS_PLUGIN_PATH).");
 }
 
 std::string ambiguous_registry_message(std::string_view name, const std::vector<std::string_view>& matches) {

@@ -46,6 +46,17 @@ struct Case {
   std::string message;
 };
 
+// Each case's input has exactly its one problem.
+void expect_one_problem_each(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const std::vector<ConfigProblem> problems = problems_of(c.input);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].pointer, c.pointer);
+    EXPECT_EQ(problems[0].message, c.message);
+  }
+}
+
 json greedy_with(const char* key, json value) { return {{"proposal_type", "greedy"}, {key, std::move(value)}}; }
 json sampling_with(const char* key, json value) { return {{"proposal_type", "sampling"}, {key, std::move(value)}}; }
 
@@ -98,13 +109,7 @@ TEST(ConfigErrors, EachProblemHasItsPointerAndText) {
       {"unknown field is escaped", greedy_with("a/b~c", 1), "/a~1b~0c",
        R"(unknown field; the fields are "speculative_tokens", "verifier_accept_k")"},
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.what);
-    const std::vector<ConfigProblem> problems = problems_of(c.input);
-    ASSERT_EQ(problems.size(), 1u);
-    EXPECT_EQ(problems[0].pointer, c.pointer);
-    EXPECT_EQ(problems[0].message, c.message);
-  }
+  expect_one_problem_each(cases);
 }
 
 TEST(ConfigErrors, EveryProblemIsListedAtOnce) {
@@ -266,13 +271,7 @@ TEST(ConfigErrors, StringsThatAreNotUtf8AreProblems) {
       {"enum value", sampling_with("tie_break", "\xff"), "/tie_break",
        "unknown value \"\xef\xbf\xbd\"; expected one of \"lowest_id\", \"random\""},
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.what);
-    const std::vector<ConfigProblem> problems = problems_of(c.input);
-    ASSERT_EQ(problems.size(), 1u);
-    EXPECT_EQ(problems[0].pointer, c.pointer);
-    EXPECT_EQ(problems[0].message, c.message);
-  }
+  expect_one_problem_each(cases);
   // Well-formed UTF-8 of every length is a string like any other.
   const auto ok = TokenProposalConfig::from_json(
       sampling_with("stop_tokens", {"\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"}));
