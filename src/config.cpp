@@ -80,8 +80,8 @@ std::string problems_message(std::string_view registry, const ConfigContext& con
 void throw_problems(std::string_view registry, ConfigContext& context) {
   if (context.problems.empty() && context.omitted_problems == 0) return;
   const std::string message = problems_message(registry, context);
-  throw ConfigError(message, std::string(registry), std::move(context.problems),
-                    context.problems.size() + context.omitted_problems);
+  const std::size_t count = context.problems.size() + context.omitted_problems;
+  throw ConfigError(message, std::string(registry), std::move(context.problems), count);
 }
 
 // Reads the file `path` whole into `text`. @returns the system's reason when it cannot, else "".
