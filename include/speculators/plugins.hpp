@@ -106,7 +106,8 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 /// Reads the manifest of a plugin file without loading it: none of the plugin's code runs.
 /// @returns its entries; `has_manifest` is false (and `entries` empty) for a plugin built without one.
 /// @throws PluginLoadError naming the file when it is not a loadable shared object for this
-///         machine or its manifest is damaged
+///         machine, its manifest is damaged, or it has neither a manifest nor the entry point
+///         (a program, another library)
 PluginInfo read_plugin_manifest(const std::filesystem::path& file);
 
 /// Loads one plugin file (once per process) and registers its classes.
