@@ -1,6 +1,8 @@
 // Fuzz target: arbitrary bytes as a JSON config. A document that parses is given to both
 // config registries of tests/config_types.hpp; a config that from_json accepts must dump to
-// JSON that parses back to a config dumping the same JSON, also through text.
+// JSON that parses back to a config dumping the same JSON, also through text. The bytes are
+// also read by parse_config_text(), which accepts only what nlohmann::json::parse accepts,
+// giving the same value, and lists a problem for all it refuses.
 #include "config_types.hpp"
 
 #include <speculators/config.hpp>
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string_view>
 
 namespace {
 
@@ -39,6 +42,13 @@ void round_trip(const nlohmann::json& input, const speculators::ParseOptions& op
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const nlohmann::json input = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
+  try {
+    const nlohmann::json checked =
+        speculators::parse_config_text(std::string_view(reinterpret_cast<const char*>(data), size));
+    require(!input.is_discarded() && checked == input);
+  } catch (const speculators::ConfigError& e) {
+    require(!e.problems().empty());
+  }
   if (input.is_discarded()) return 0;
   for (const bool lenient : {false, true}) {
     speculators::ParseOptions options;

@@ -3,6 +3,10 @@
 #include <speculators/config.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
 
 #include "messages.hpp"
 #include "store.hpp"
@@ -61,13 +65,132 @@ std::string unknown_value_message(const RegistryRef& registry, std::string_view 
   return text;
 }
 
-std::string problems_message(std::string_view registry, const std::vector<ConfigProblem>& problems) {
-  std::string text = "invalid config for registry " + quoted(registry) + " (" + std::to_string(problems.size()) +
-                     (problems.size() == 1 ? " problem):" : " problems):");
-  for (const ConfigProblem& p : problems)
+std::string problems_message(std::string_view registry, const ConfigContext& context) {
+  const std::size_t count = context.problems.size() + context.omitted_problems;
+  std::string text =
+      registry.empty() ? std::string("invalid config") : "invalid config for registry " + quoted(registry);
+  text += " (" + std::to_string(count) + (count == 1 ? " problem):" : " problems):");
+  for (const ConfigProblem& p : context.problems)
     text += "\n  " + (p.pointer.empty() ? "(root)" : p.pointer) + ": " + p.message;
+  if (context.omitted_problems > 0) text += "\n  and " + std::to_string(context.omitted_problems) + " more";
   return text;
 }
+
+// Throws the context's problems, if it has any, as one ConfigError.
+void throw_problems(std::string_view registry, ConfigContext& context) {
+  if (context.problems.empty() && context.omitted_problems == 0) return;
+  const std::string message = problems_message(registry, context);
+  const std::size_t count = context.problems.size() + context.omitted_problems;
+  throw ConfigError(message, std::string(registry), std::move(context.problems), count);
+}
+
+// Reads the file `path` whole into `text`. @returns the system's reason when it cannot, else "".
+std::string read_whole_file(const std::string& path, std::string& text) {
+  struct Close {
+    void operator()(std::FILE* f) const { static_cast<void>(std::fclose(f)); }
+  };
+  errno = 0;
+  const std::unique_ptr<std::FILE, Close> file(std::fopen(path.c_str(), "rb"));
+  if (!file) return std::generic_category().message(errno);
+  std::array<char, 65536> buffer{};
+  for (std::size_t n = 0; (n = std::fread(buffer.data(), 1, buffer.size(), file.get())) > 0;)
+    text.append(buffer.data(), n);
+  if (std::ferror(file.get()) != 0) return std::generic_category().message(errno);
+  return {};
+}
+
+// nlohmann's text of an exception without its "[json.exception.parse_error.101] " prefix.
+std::string json_error_text(const std::exception& e) {
+  const std::string_view what = e.what();
+  const std::size_t end = what.starts_with('[') ? what.find("] ") : std::string_view::npos;
+  return std::string(end == std::string_view::npos ? what : what.substr(end + 2));
+}
+
+// Builds the value as nlohmann::json::parse does, and reports what that lets through: a key
+// twice in one object. The context's pointer follows the value being read, so that every
+// problem, a syntax error too, says where it is.
+class CheckedParse {
+ public:
+  explicit CheckedParse(ConfigContext& context) : context_(context) {}
+  json& result() { return root_; }
+
+  bool null() { return add(nullptr) != nullptr; }
+  bool boolean(bool v) { return add(v) != nullptr; }
+  bool number_integer(json::number_integer_t v) { return add(v) != nullptr; }
+  bool number_unsigned(json::number_unsigned_t v) { return add(v) != nullptr; }
+  bool number_float(json::number_float_t v, const std::string& /*text*/) { return add(v) != nullptr; }
+  bool string(std::string& v) { return add(std::move(v)) != nullptr; }
+  bool binary(json::binary_t& v) { return add(std::move(v)) != nullptr; }
+  bool start_object(std::size_t /*size*/) { return open(json::object()); }
+  bool start_array(std::size_t /*size*/) { return open(json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(std::string& k) {
+    Container& top = open_.back();
+    context_.pointer.resize(top.pointer_size);
+    append_pointer_segment(context_.pointer, k);
+    if (top.value->contains(k)) {
+      context_.problem("duplicate key; a key may appear once in an object (parsers disagree on which one wins)");
+    }
+    key_ = std::move(k);
+    return true;
+  }
+
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/, const nlohmann::detail::exception& e) {
+    // The value that was to come: in an array, the next item (an object's comes with its key).
+    if (!open_.empty() && open_.back().value->is_array()) {
+      context_.pointer.resize(open_.back().pointer_size);
+      append_pointer_segment(context_.pointer, std::to_string(open_.back().items));
+    }
+    const bool syntax = dynamic_cast<const nlohmann::json::parse_error*>(&e) != nullptr;
+    context_.problem((syntax ? "not JSON: " : "") + json_error_text(e));
+    return false;
+  }
+
+ private:
+  struct Container {
+    json* value;
+    std::size_t pointer_size;  ///< the pointer's length up to this container
+    std::size_t items = 0;     ///< an array's items so far
+  };
+
+  // Places `value` where the text puts it (the root, the next item of an array, the member
+  // named by the last key) and points the context's pointer at it.
+  json* add(json value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Container& top = open_.back();
+    if (top.value->is_array()) {
+      context_.pointer.resize(top.pointer_size);
+      append_pointer_segment(context_.pointer, std::to_string(top.items++));
+      top.value->push_back(std::move(value));
+      return &top.value->back();
+    }
+    json& member = (*top.value)[key_];
+    member = std::move(value);
+    return &member;
+  }
+
+  bool open(json empty) {
+    json* value = add(std::move(empty));
+    open_.push_back({value, context_.pointer.size()});
+    return true;
+  }
+
+  bool close() {
+    open_.pop_back();
+    context_.pointer.resize(open_.empty() ? 0 : open_.back().pointer_size);
+    return true;
+  }
+
+  ConfigContext& context_;
+  json root_;
+  std::vector<Container> open_;
+  std::string key_;
+};
 
 ConfigObject* parse_checked(const RegistryRef& registry, const json& j, ConfigContext& context,
                             const ClassCheck* expected) {
@@ -181,10 +304,7 @@ std::unique_ptr<ConfigObject> parse_config(const RegistryRef& registry, const js
                                            const ClassCheck* expected) {
   ConfigContext context = new_context(options);
   std::unique_ptr<ConfigObject> object(parse_checked(registry, value, context, expected));
-  if (!context.problems.empty()) {
-    const std::string message = problems_message(registry.key, context.problems);
-    throw ConfigError(message, std::string(registry.key), std::move(context.problems));
-  }
+  throw_problems(registry.key, context);
   return object;
 }
 
@@ -265,6 +385,23 @@ nlohmann::json normalize_config(std::string_view registry_key, const nlohmann::j
   const detail::RegistryRef& registry = config_registry(registry_key);
   const std::unique_ptr<detail::ConfigObject> object = detail::parse_config(registry, config, options, nullptr);
   return detail::dump_config(registry, *object);
+}
+
+nlohmann::json parse_config_text(std::string_view text, const ParseOptions& options) {
+  detail::ConfigContext context = detail::new_context(options);
+  detail::CheckedParse parse(context);
+  nlohmann::json::sax_parse(text, &parse);
+  detail::throw_problems({}, context);
+  return std::move(parse.result());
+}
+
+nlohmann::json read_config_file(const std::filesystem::path& path, const ParseOptions& options) {
+  std::string text;
+  if (std::string problem = detail::read_whole_file(path.string(), text); !problem.empty()) {
+    const std::string message = "cannot read " + path.string() + ": " + problem;
+    throw ConfigError(message, {}, {{"", message}});
+  }
+  return parse_config_text(text, options);
 }
 
 }  // namespace speculators

@@ -1,5 +1,7 @@
 #include "elf_check.hpp"
 
+#include <speculators/plugin_abi.h>
+
 #include "first_call.hpp"
 #include "manifest.hpp"
 #include "messages.hpp"
@@ -12,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 namespace speculators::detail {
@@ -177,6 +180,42 @@ SPECULATORS_FIRST_CALL std::string read_manifest_notes(ElfBytes& file, std::span
   return {};
 }
 
+// Whether the dynamic string table of the checked ELF file whose program headers are in
+// `head` names the plugin entry point: a file without a manifest is a plugin only then (a
+// program or another library names no such symbol). Asked only of files without a manifest,
+// so the plugins discovery usually reads cost nothing more.
+bool names_entry_point(ElfBytes& file, std::span<const unsigned char> head) {
+  const auto header = read_at<Elf64_Ehdr>(head, 0);
+  std::vector<Elf64_Phdr> loads;
+  std::span<const unsigned char> dynamic;
+  for (std::uint16_t i = 0; i < header.e_phnum; ++i) {
+    const auto segment = read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
+    if (segment.p_type == PT_LOAD) loads.push_back(segment);
+    if (segment.p_type == PT_DYNAMIC && segment.p_filesz <= max_piece)
+      dynamic = file.at(segment.p_offset, segment.p_filesz);
+  }
+  std::uint64_t strtab = 0;
+  std::uint64_t strsz = 0;
+  for (std::size_t at = 0; at + sizeof(Elf64_Dyn) <= dynamic.size(); at += sizeof(Elf64_Dyn)) {
+    const auto entry = read_at<Elf64_Dyn>(dynamic, at);
+    if (entry.d_tag == DT_NULL) break;
+    if (entry.d_tag == DT_STRTAB) strtab = entry.d_un.d_ptr;
+    if (entry.d_tag == DT_STRSZ) strsz = entry.d_un.d_val;
+  }
+  if (strsz == 0 || strsz > max_piece) return false;
+  // The table is named by its address once loaded: the PT_LOAD segment holding it says where
+  // that is in the file (each such segment lies inside the file: shared_object_problem()).
+  for (const Elf64_Phdr& load : loads) {
+    if (strtab < load.p_vaddr || strtab - load.p_vaddr >= load.p_filesz) continue;
+    const std::span<const unsigned char> table =
+        file.at(load.p_offset + (strtab - load.p_vaddr), static_cast<std::size_t>(strsz));
+    constexpr char name[] = "\0" SPECULATORS_PLUGIN_ENTRY_POINT;  // with the NUL that ends it: a whole name
+    const std::string_view text(reinterpret_cast<const char*>(table.data()), table.size());
+    return text.find(std::string_view(name, sizeof name)) != std::string_view::npos;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::size_t length) {
@@ -239,7 +278,13 @@ SPECULATORS_FIRST_CALL std::string check_elf(ElfBytes& file, Manifest& manifest)
     }
   }
   if (std::string problem = shared_object_problem(head, file_size); !problem.empty()) return problem;
-  return read_manifest_notes(file, head, manifest);
+  if (std::string problem = read_manifest_notes(file, head, manifest); !problem.empty()) return problem;
+  if (!manifest.present && !names_entry_point(file, head)) {
+    return message({"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
+                    "() and no manifest: it is not a speculators plugin but a program or another library. "
+                    "Build plugins with speculators_add_plugin()"});
+  }
+  return {};
 }
 
 SPECULATORS_FIRST_CALL std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest) {

@@ -11,6 +11,10 @@ namespace {
 
 constexpr std::size_t listed_keys_limit = 20;
 
+// Keys longer than this get no edit-distance suggestions (a prefix still counts): each
+// comparison then costs at most about 256 x 341 steps, whatever the key's length.
+constexpr std::size_t suggested_key_length_limit = 256;
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   std::iota(row.begin(), row.end(), std::size_t{0});
@@ -39,6 +43,16 @@ std::string joined_quoted(const std::vector<std::string_view>& keys, std::size_t
 }
 
 std::string registry_text(std::string_view registry) { return "registry " + quoted(registry); }
+
+// " Did you mean ...?" for the `close` keys, then the first of `keys` under `label`, or
+// `when_none` when there are none.
+std::string suggestions_text(const std::vector<std::string_view>& close, const std::vector<std::string_view>& keys,
+                             std::string_view label, std::string_view when_none) {
+  std::string text;
+  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
+  if (keys.empty()) return text + " " + std::string(when_none);
+  return text + " " + std::string(label) + ": " + joined_quoted(keys, listed_keys_limit) + ".";
+}
 
 }  // namespace
 
@@ -86,9 +100,16 @@ std::vector<std::string_view> closest_keys(std::string_view key, const std::vect
   const std::size_t threshold = std::max<std::size_t>(2, key.size() / 3);
   std::vector<std::pair<std::size_t, std::string_view>> scored;
   for (std::string_view k : keys) {
-    const std::size_t d = edit_distance(key, k);
     const bool prefix = !key.empty() && (k.starts_with(key) || key.starts_with(k));
-    if (d <= threshold || prefix) scored.emplace_back(prefix ? std::min<std::size_t>(d, 1) : d, k);
+    if (prefix) {
+      scored.emplace_back(k == key ? 0 : 1, k);
+      continue;
+    }
+    // The distance is at least the difference in length: only keys that close are compared,
+    // and a key past the bound gets no comparison at all, so the work stays bounded.
+    const std::size_t longer = std::max(key.size(), k.size());
+    if (key.size() > suggested_key_length_limit || longer - std::min(key.size(), k.size()) > threshold) continue;
+    if (const std::size_t d = edit_distance(key, k); d <= threshold) scored.emplace_back(d, k);
   }
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string_view> out;
@@ -117,14 +138,22 @@ std::string unknown_key_message(std::string_view registry, std::string_view key,
                                 const std::vector<std::string_view>& keys) {
   std::string text =
       "speculators: no class is registered under key " + quoted(key) + " in " + registry_text(registry) + ".";
-  const std::vector<std::string_view> close = closest_keys(key, keys);
-  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
-  if (keys.empty()) {
-    text += " The registry is empty: register a class, or check that discovery found its plugins.";
-  } else {
-    text += " Registered keys: " + joined_quoted(keys, listed_keys_limit) + ".";
-  }
-  return text;
+  return text + suggestions_text(closest_keys(key, keys), keys, "Registered keys",
+                                 "The registry is empty: register a class, or check that discovery found its plugins.");
+}
+
+std::string unknown_registry_message(std::string_view name, const std::vector<std::string_view>& keys,
+                                     const std::vector<std::string_view>& close) {
+  return "speculators: no registry " + quoted(name) +
+         " is known to this process or named by the manifest of a plugin on the search path." +
+         suggestions_text(close, keys, "Known registries",
+                          "No registry is known: add the directory of its plugins to the search path "
+                          "(SPECULATORS_PLUGIN_PATH).");
+}
+
+std::string ambiguous_registry_message(std::string_view name, const std::vector<std::string_view>& matches) {
+  return "speculators: registry name " + quoted(name) + " is ambiguous. Did you mean " +
+         joined_quoted(matches, listed_keys_limit) + "? Name the registry with its namespace.";
 }
 
 std::string empty_registry_message(std::string_view registry) {

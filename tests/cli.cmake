@@ -28,6 +28,13 @@ function(cli_test name code)
   add_test(NAME cli.${name} COMMAND ${command} -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.cmake)
 endfunction()
 
+# Random bytes in file names, keys and paths, and outputs that cannot be written
+# (tests/cli_robustness_test.cpp, in the gtest binary: it runs the tool as a child).
+target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cli_robustness_test.cpp)
+target_compile_definitions(registry_tests PRIVATE SPECULATORS_TEST_TOOL="${cli_tool}"
+                                                  SPECULATORS_TEST_EXAMPLE_PLUGIN="${cli_examples}/greedy.so")
+add_dependencies(registry_tests speculators_registry_cli greedy sampling)
+
 # list
 cli_test(list.examples 0 ARGS list
          OUTPUT "MODULE +REGISTRY +KEY +TYPE +DESCRIPTION +FILE\nspeculators.proposals.greedy +[^ ]+ +greedy .*\nspeculators.proposals.sampling +[^ ]+ +sampling ")
@@ -55,8 +62,31 @@ cli_test(inspect.newer_descriptor 1 ARGS inspect ${cli_fx}/bad/fx/bad/newer.so -
 
 cli_test(inspect.without_manifest 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
          OUTPUT "read from +its manifest \\(not loaded\\).*no manifest: its classes are known only once loaded")
+# A program, or a library that is no plugin (neither manifest nor entry point), is refused
+# in one sentence, without being loaded.
+cli_test(inspect.a_program 1 ARGS inspect ${cli_tool}
+         OUTPUT "refused: .*speculators-registry: has no entry point speculators_plugin_descriptor\\(\\) and no manifest: it is not a speculators plugin")
+cli_test(inspect.a_library_that_is_no_plugin 1 ARGS inspect $<TARGET_FILE:speculators_registry> --json
+         JSON "error|has no entry point speculators_plugin_descriptor() and no manifest: it is not a speculators plugin but a program or another library. Build plugins with speculators_add_plugin()")
+# Without a manifest, the descriptor's fields are unknown: not shown as 0 or "".
+cli_test(inspect.without_manifest_absent_fields 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so
+         REJECT "descriptor version|abi tag|compiler" OUTPUT "entries +0")
+cli_test(inspect.without_manifest_json 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --json
+         JSON "has_manifest|OFF" "descriptor_version|" "abi_tag|" "compiler|" "entries|#0")
 cli_test(inspect.without_manifest_loaded 0 ARGS inspect ${cli_fx}/manual/fx/marked/manual.so --load
          OUTPUT "read from +its descriptor \\(loaded\\).*fx::Marked +manual ")
+
+# Text output escapes the control characters of manifest texts: a description cannot forge a
+# row or send terminal sequences (ESC, CR, and the C1 control CSI as UTF-8 writes it): each
+# is matched in its escaped form, and "[31m" must follow the escaped ESC (\x1b), never a raw
+# one (a '[' of its own would upset CMake's lists, hence the '.').
+fx_plugin(cli_forged forged fx.marked forged marked.cpp FX_MARKED_KEY="forged" FX_MARKED_FORGES)
+add_dependencies(registry_tests cli_forged)
+cli_test(list.escapes_manifest_texts 0 ARGS list fx.marked --plugin-path ${cli_fx}/forged
+         OUTPUT "fx.marked.forged +fx::Marked +forged +[^ ]+ +forged\\\\n\\\\x1b.31mfx.marked.evil  fx::Marked  evil\\\\x1b.0m\\\\r\\\\xc2\\\\x9b2J +/"
+         REJECT "[^b].31mfx")
+cli_test(inspect.escapes_manifest_texts 0 ARGS inspect ${cli_fx}/forged/fx/marked/forged.so
+         OUTPUT "forged\\\\n\\\\x1b" REJECT "[^b].31mfx")
 
 # list and inspect read manifests: no plugin code runs (the fixture's initializer would write
 # the marker file).
@@ -105,7 +135,17 @@ cli_test(schema.from_plugin 0 ARGS schema ${cli_config_registry} --plugin-path $
          JSON "$schema|https://json-schema.org/draft/2020-12/schema" "title|${cli_config_registry}"
               "$defs/cfgtest__TokenProposalConfig/oneOf|#1")
 cli_test(schema.unknown_registry 1 ARGS schema cfgtest::Nope --plugin-path ${cli_fx}
-         OUTPUT "no config registry \"cfgtest::Nope\"")
+         OUTPUT "no registry \"cfgtest::Nope\" is known.*Known registries: .*\"cfgtest::TokenProposalConfig\"")
+# A registry may be named without its namespace where that is unambiguous; the examples and
+# the test plugins both have a TokenProposalConfig.
+cli_test(validate.unqualified 0 ARGS validate TokenProposalConfig ${PROJECT_SOURCE_DIR}/examples/configs/greedy.json
+         JSON "proposal_type|greedy")
+cli_test(schema.partly_qualified 0 ARGS schema examples::TokenProposalConfig
+         JSON "title|speculators::examples::TokenProposalConfig")
+cli_test(schema.ambiguous 1 ARGS schema TokenProposalConfig --plugin-path ${cli_fx}
+         OUTPUT "registry name \"TokenProposalConfig\" is ambiguous. Did you mean \"cfgtest::TokenProposalConfig\", \"speculators::examples::TokenProposalConfig\"\\?")
+cli_test(schema.misspelt 1 ARGS schema TokenProposalConfg
+         OUTPUT "no registry \"TokenProposalConfg\".* Did you mean [^?]*\"speculators::examples::TokenProposalConfig\"\\?")
 cli_test(validate.good 0 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_good.json
                                     --plugin-path ${cli_fx}
          JSON "proposal_type|typical" "typical_mass|0.5" "fallback|")  # filled in: null reads as ""
@@ -117,6 +157,15 @@ cli_test(validate.bad_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURREN
          JSON "valid|OFF" "problems|#2" "problems/0/pointer|/colour" "problems/1/pointer|/typical_mass")
 cli_test(validate.not_json 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli.cmake
          OUTPUT "not JSON")
+cli_test(validate.number_overflow 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/overflow.json
+         OUTPUT "invalid: .*overflow.json\n  /typical_mass: number overflow parsing '1e400'\n$")
+cli_test(validate.duplicate_key 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/duplicate_key.json
+                                         --json
+         JSON "valid|OFF" "problems|#1" "problems/0/pointer|/typical_mass" "problem_count|1")
+cli_test(validate.directory 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli
+         OUTPUT "cannot read .*/tests/cli: Is a directory")
+cli_test(validate.missing_file 1 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/none.json
+         OUTPUT "cannot read .*/none.json: No such file or directory")
 
 # doctor
 cli_test(doctor.clean 0 ARGS doctor OUTPUT "plugin search path.*\n  1\\. .*\\[program\\].*\\[build tree\\] exists\n.*no problems found")

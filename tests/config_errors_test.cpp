@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "config_types.hpp"
@@ -43,6 +45,17 @@ struct Case {
   std::string pointer;
   std::string message;
 };
+
+// Each case's input has exactly its one problem.
+void expect_one_problem_each(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const std::vector<ConfigProblem> problems = problems_of(c.input);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].pointer, c.pointer);
+    EXPECT_EQ(problems[0].message, c.message);
+  }
+}
 
 json greedy_with(const char* key, json value) { return {{"proposal_type", "greedy"}, {key, std::move(value)}}; }
 json sampling_with(const char* key, json value) { return {{"proposal_type", "sampling"}, {key, std::move(value)}}; }
@@ -96,13 +109,7 @@ TEST(ConfigErrors, EachProblemHasItsPointerAndText) {
       {"unknown field is escaped", greedy_with("a/b~c", 1), "/a~1b~0c",
        R"(unknown field; the fields are "speculative_tokens", "verifier_accept_k")"},
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.what);
-    const std::vector<ConfigProblem> problems = problems_of(c.input);
-    ASSERT_EQ(problems.size(), 1u);
-    EXPECT_EQ(problems[0].pointer, c.pointer);
-    EXPECT_EQ(problems[0].message, c.message);
-  }
+  expect_one_problem_each(cases);
 }
 
 TEST(ConfigErrors, EveryProblemIsListedAtOnce) {
@@ -212,6 +219,140 @@ TEST(ConfigErrors, DumpingAnUnregisteredClassSaysSo) {
               std::string::npos)
         << e.what();
   }
+}
+
+TEST(ConfigErrors, ProblemsKeptAreCappedAndTheRestCounted) {
+  // 200,000 bad items: the error keeps the first 100 problems and counts the others, so that
+  // its size follows the input's, not the problems'.
+  const json input = {{"speculators_model_type", "eagle"}, {"offsets", json::array()}};
+  json many = input;
+  for (int i = 0; i < 200000; ++i) many["offsets"].push_back(1000);
+  try {
+    (void)SpeculatorConfig::from_json(many);
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 100u);
+    EXPECT_EQ(e.problem_count(), 200000u);
+    EXPECT_EQ(e.problems()[99].pointer, "/offsets/99");
+    const std::string what = e.what();
+    EXPECT_TRUE(what.starts_with(R"(invalid config for registry "cfgtest::SpeculatorConfig" (200000 problems):)"))
+        << what.substr(0, 200);
+    EXPECT_TRUE(what.ends_with("\n  /offsets/99: must be between -128 and 127, got 1000\n  and 199900 more")) << what;
+  }
+  // The cap is an option; every problem still counts.
+  json three = input;
+  for (int i = 0; i < 5; ++i) three["offsets"].push_back(-1000);
+  try {
+    (void)SpeculatorConfig::from_json(three, speculators::ParseOptions{.max_problems = 3});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().size(), 3u);
+    EXPECT_EQ(e.problem_count(), 5u);
+  }
+  // Even none kept is still an error.
+  EXPECT_THROW((void)SpeculatorConfig::from_json(three, speculators::ParseOptions{.max_problems = 0}), ConfigError);
+}
+
+TEST(ConfigErrors, StringsThatAreNotUtf8AreProblems) {
+  // A json value built in code may hold any bytes; nlohmann::json would refuse to dump them.
+  const std::vector<Case> cases = {
+      {"lone continuation byte", sampling_with("stop_tokens", {"ok", "a\x80"}), "/stop_tokens/1",
+       "not valid UTF-8 (byte 1 of the string); configs are JSON text"},
+      {"invalid lead byte", sampling_with("stop_tokens", {"\xff"}), "/stop_tokens/0",
+       "not valid UTF-8 (byte 0 of the string); configs are JSON text"},
+      {"overlong encoding", sampling_with("stop_tokens", {"\xc0\xaf"}), "/stop_tokens/0",
+       "not valid UTF-8 (byte 0 of the string); configs are JSON text"},
+      {"surrogate", sampling_with("stop_tokens", {"x\xed\xa0\x80"}), "/stop_tokens/0",
+       "not valid UTF-8 (byte 1 of the string); configs are JSON text"},
+      {"truncated sequence", sampling_with("stop_tokens", {"\xe2\x82"}), "/stop_tokens/0",
+       "not valid UTF-8 (byte 0 of the string); configs are JSON text"},
+      {"past U+10FFFF", sampling_with("stop_tokens", {"\xf4\x90\x80\x80"}), "/stop_tokens/0",
+       "not valid UTF-8 (byte 0 of the string); configs are JSON text"},
+      {"enum value", sampling_with("tie_break", "\xff"), "/tie_break",
+       "unknown value \"\xef\xbf\xbd\"; expected one of \"lowest_id\", \"random\""},
+  };
+  expect_one_problem_each(cases);
+  // Well-formed UTF-8 of every length is a string like any other.
+  const auto ok = TokenProposalConfig::from_json(
+      sampling_with("stop_tokens", {"\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"}));
+  EXPECT_EQ(ok->to_json()["stop_tokens"].dump(), "[\"\x7f\",\"\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\"]");
+}
+
+// The problems parse_config_text() throws for `text`.
+std::vector<ConfigProblem> text_problems(std::string_view text) {
+  try {
+    (void)speculators::parse_config_text(text);
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.registry(), "");
+    return e.problems();
+  }
+  ADD_FAILURE() << "no ConfigError for " << text;
+  return {};
+}
+
+TEST(ConfigText, DuplicateKeysAreProblemsWithTheirPointer) {
+  const std::string duplicate =
+      "duplicate key; a key may appear once in an object (parsers disagree on which one wins)";
+  const std::vector<std::pair<std::string_view, std::vector<std::string>>> cases = {
+      {R"({"proposal_type":"greedy","proposal_type":"sampling"})", {"/proposal_type"}},
+      {R"({"proposal_type":"greedy","speculative_tokens":2,"speculative_tokens":3})", {"/speculative_tokens"}},
+      {R"({"a":[1,{"x":1,"y":{"x":2},"x":3}],"b":{},"b":{}})", {"/a/1/x", "/b"}},
+      {R"({"a/b~":1,"a/b~":2})", {"/a~1b~0"}},
+  };
+  for (const auto& [text, pointers] : cases) {
+    SCOPED_TRACE(text);
+    std::vector<std::string> found;
+    for (const ConfigProblem& p : text_problems(text)) {
+      EXPECT_EQ(p.message, duplicate);
+      found.push_back(p.pointer);
+    }
+    EXPECT_EQ(found, pointers);
+  }
+  // The same key in different objects is no duplicate, and the value is what json::parse gives.
+  const std::string_view nested = R"({"proposal_type":"greedy","x":{"proposal_type":[1,2,{"x":null}]}})";
+  EXPECT_EQ(speculators::parse_config_text(nested), json::parse(nested));
+}
+
+TEST(ConfigText, TextThatIsNotJsonSaysWhereItStops) {
+  std::vector<ConfigProblem> problems = text_problems(R"({"proposal_type":"greedy","speculative_tokens":1e400})");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pointer, "/speculative_tokens");
+  EXPECT_EQ(problems[0].message, "number overflow parsing '1e400'");
+
+  problems = text_problems(R"({"stop_tokens":["a",tru]})");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pointer, "/stop_tokens/1");
+  EXPECT_TRUE(problems[0].message.starts_with("not JSON: parse error at line 1, column 24: syntax error"))
+      << problems[0].message;
+
+  problems = text_problems("{\"a\":\"\xff\"}");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pointer, "/a");
+  EXPECT_NE(problems[0].message.find("ill-formed UTF-8 byte"), std::string::npos) << problems[0].message;
+
+  EXPECT_EQ(text_problems("").size(), 1u);
+}
+
+TEST(ConfigText, AFileThatCannotBeReadSaysWhy) {
+  const auto reason_for = [](const std::filesystem::path& path) {
+    try {
+      (void)speculators::read_config_file(path);
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.problems().size(), 1u);
+      return std::string(e.what());
+    }
+    ADD_FAILURE() << path << " was read";
+    return std::string();
+  };
+  const std::filesystem::path directory = SPECULATORS_TEST_BINARY_DIR;
+  EXPECT_EQ(reason_for(directory), "cannot read " + directory.string() + ": Is a directory");
+  EXPECT_EQ(reason_for(directory / "no-such-config.json"),
+            "cannot read " + (directory / "no-such-config.json").string() + ": No such file or directory");
+
+  const std::filesystem::path file = directory / "config-text-test.json";
+  std::ofstream(file) << R"({"proposal_type":"greedy","speculative_tokens":2})";
+  EXPECT_EQ(speculators::read_config_file(file), json::parse(R"({"proposal_type":"greedy","speculative_tokens":2})"));
+  std::filesystem::remove(file);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "config_types.hpp"
 
@@ -238,6 +239,38 @@ TEST(ConfigSchema, FieldsCarryTypeDefaultDescriptionAndLimits) {
   EXPECT_EQ(sampling["stop_tokens"]["maxItems"], 8);
   EXPECT_EQ(sampling["tie_break"]["enum"], json::array({"lowest_id", "random"}));
   EXPECT_EQ(defs["cfgtest__TokenProposalConfig.top_k_sampling"]["properties"]["top_k"]["default"], 50);
+}
+
+TEST(ConfigSchema, NumberRangesAreTheOnesFromJsonEnforces) {
+  const json schema = SpeculatorConfig::json_schema();
+  const json& eagle = schema["$defs"]["cfgtest__SpeculatorConfig.eagle"]["properties"];
+  const json proposals = TokenProposalConfig::json_schema();
+  const json& sampling_fields = proposals["$defs"]["cfgtest__TokenProposalConfig.sampling"]["properties"];
+  // 64-bit integers: the type's whole range, as exact integers; a field's own limit where tighter.
+  EXPECT_EQ(eagle["max_batch"]["minimum"], 1);
+  EXPECT_EQ(eagle["max_batch"]["maximum"], std::numeric_limits<std::int64_t>::max());
+  const json& seed = sampling_fields["seed"]["anyOf"][0];
+  EXPECT_EQ(seed["minimum"], 0);
+  EXPECT_EQ(seed["maximum"], std::numeric_limits<std::uint64_t>::max());
+  // Floating point: the type's finite range.
+  const json& temperature = sampling_fields["temperature"];
+  EXPECT_EQ(temperature["minimum"], 0);
+  EXPECT_EQ(temperature["maximum"], std::numeric_limits<double>::max());
+  EXPECT_EQ(eagle["scale"]["maximum"], 2);
+  // from_json agrees at each end: the last value in range is taken, the next one refused.
+  const auto eagle_with = [](const char* key, json value) {
+    return json{{"speculators_model_type", "eagle"}, {key, std::move(value)}};
+  };
+  EXPECT_NO_THROW((void)SpeculatorConfig::from_json(eagle_with("max_batch", eagle["max_batch"]["maximum"])));
+  EXPECT_THROW((void)SpeculatorConfig::from_json(eagle_with("max_batch", 9223372036854775808ULL)),
+               speculators::ConfigError);
+  const json sampling = {{"proposal_type", "sampling"}};
+  json largest = sampling;
+  largest["seed"] = seed["maximum"];
+  EXPECT_NO_THROW((void)TokenProposalConfig::from_json(largest));
+  json hottest = sampling;
+  hottest["temperature"] = temperature["maximum"];
+  EXPECT_NO_THROW((void)TokenProposalConfig::from_json(hottest));
 }
 
 TEST(ConfigSchema, NestedRegistriesAreDefinedOnceAndReferenced) {

@@ -24,6 +24,10 @@ struct Keyed : speculators::ClassRegistryMixin<Keyed> {
   virtual ~Keyed() = default;
 };
 struct KeyedImpl : Keyed {};
+struct Long : speculators::ClassRegistryMixin<Long> {
+  virtual ~Long() = default;
+};
+struct LongImpl : Long {};
 
 // Registered twice under one key by static registrations: the second fails before main.
 struct Deferred : speculators::ClassRegistryMixin<Deferred> {
@@ -158,4 +162,31 @@ TEST(CoreErrors, StaticDuplicateIsDeferredToTheRegistrysUsers) {
   expect_duplicate([] { (void)errors::Deferred::registered_classes(); });
   expect_duplicate([] { (void)errors::Deferred::create("missing"); });
   expect_duplicate([] { (void)errors::Deferred::registered_classes(); });  // every time, not once
+}
+
+TEST(CoreErrors, SuggestionsStopAtTheirLengthBound) {
+  // "Did you mean" compares keys of up to 256 bytes by edit distance, so that a huge unknown
+  // key costs no more than a long one; a key that starts with the unknown one still counts.
+  const std::string registered_256(256, 'k');
+  const std::string registered_257(257, 'k');
+  errors::Long::register_class<errors::LongImpl>(registered_256);
+  errors::Long::register_class<errors::LongImpl>(registered_257);
+  const auto suggestions = [](const std::string& key) {
+    try {
+      (void)errors::Long::create(key);
+    } catch (const speculators::UnknownKeyError& e) {
+      const std::string what = e.what();
+      const std::size_t at = what.find("Did you mean");
+      return at == std::string::npos ? std::string() : what.substr(at, what.find('?', at) - at);
+    }
+    ADD_FAILURE() << "create() of an unknown key returned";
+    return std::string();
+  };
+  const std::string typo_256 = 'j' + std::string(255, 'k');
+  const std::string typo_257 = 'j' + std::string(256, 'k');
+  EXPECT_EQ(suggestions(typo_256), "Did you mean \"" + registered_256 + "\", \"" + registered_257 + "\"");
+  EXPECT_EQ(suggestions(typo_257), "");
+  EXPECT_EQ(suggestions(std::string(1 << 20, 'x')), "");
+  EXPECT_EQ(suggestions(registered_257 + std::string(1 << 20, 'k')),
+            "Did you mean \"" + registered_256 + "\", \"" + registered_257 + "\"");
 }

@@ -15,12 +15,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -44,6 +47,40 @@ Style style_for(bool json_output) {
   const bool colour_refused = no_color != nullptr && *no_color != '\0';
   return Style{!json_output && ::isatty(STDOUT_FILENO) != 0 && !colour_refused};
 }
+
+// `text` safe to print on a terminal: control characters (C0, DEL, and C1 as UTF-8 encodes
+// them) written as \n, \t, \xNN, so that a name from a plugin file can neither forge lines
+// nor send escape sequences. `keep_newlines` for messages whose lines are part of their form.
+std::string printable(std::string_view text, bool keep_newlines = false) {
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  const auto escape = [&](unsigned char u) { out.append("\\x").append(1, hex[u >> 4]).append(1, hex[u & 0xF]); };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    const auto next = static_cast<unsigned char>(i + 1 < text.size() ? text[i + 1] : '\0');
+    if (u == '\n') {
+      out += keep_newlines ? "\n" : "\\n";
+    } else if (u == '\t') {
+      out += "\\t";
+    } else if (u == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7F) {
+      escape(u);
+    } else if (u == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      escape(u);
+      escape(next);
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// JSON as the tool prints it: bytes that are not UTF-8 (a file name may hold any) are
+// replaced by U+FFFD, where nlohmann::json would throw.
+void print_json(const json& value) { std::cout << value.dump(2, ' ', false, json::error_handler_t::replace) << '\n'; }
 
 // An aligned table: columns as wide as their widest cell; the last column is not padded.
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
@@ -113,25 +150,28 @@ int run_list(const std::vector<std::string>& packages, bool json_output, bool lo
     if (inspection.info) {
       m["has_manifest"] = inspection.info->has_manifest;
       if (!inspection.info->has_manifest && !load) {
-        rows.push_back({module.name, "-", "-", "-", no_manifest_note, module.file});
+        rows.push_back({printable(module.name), "-", "-", "-", no_manifest_note, printable(module.file)});
       }
       for (const auto& e : inspection.info->entries) {
         m["entries"].push_back(entry_json(e));
-        rows.push_back({module.name, e.registry_key, e.name, e.type_name, e.description, module.file});
+        rows.push_back({printable(module.name), printable(e.registry_key), printable(e.name), printable(e.type_name),
+                        printable(e.description), printable(module.file)});
       }
     } else {
       rejected = true;
       m["error"] = inspection.failure;
-      rows.push_back({module.name, "-", "-", "-", style.red("refused: " + inspection.failure), module.file});
+      rows.push_back({printable(module.name), "-", "-", "-", style.red("refused: " + printable(inspection.failure)),
+                      printable(module.file)});
     }
     out["modules"].push_back(std::move(m));
   }
   for (const auto& f : refused) {
     out["refused"].push_back(failure_json(f));
-    rows.push_back({f.module.empty() ? "-" : f.module, "-", "-", "-", style.red("refused: " + f.reason), f.file});
+    rows.push_back({f.module.empty() ? "-" : printable(f.module), "-", "-", "-",
+                    style.red("refused: " + printable(f.reason)), printable(f.file)});
   }
   if (json_output) {
-    std::cout << out.dump(2) << '\n';
+    print_json(out);
   } else if (rows.empty()) {
     std::cout << "no plugin modules found; see `speculators-registry doctor` for the search path\n";
   } else {
@@ -145,34 +185,42 @@ int run_inspect(const std::string& file, bool json_output, bool load) {
   const Inspection inspection = inspect_file(file, load);
   if (!inspection.info) {
     if (json_output) {
-      std::cout << json{{"file", file}, {"error", inspection.failure}}.dump(2) << '\n';
+      print_json({{"file", file}, {"error", inspection.failure}});
     } else {
-      std::cerr << style.red("refused: ") << file << ": " << inspection.failure << '\n';
+      std::cerr << style.red("refused: ") << printable(file) << ": " << printable(inspection.failure) << '\n';
     }
     return exit_rejected;
   }
   const speculators::PluginInfo& info = *inspection.info;
   if (json_output) {
+    // A plugin read without a manifest has none of these: null, not 0 or "".
+    const auto present = [](const auto& value, bool is_present) { return is_present ? json(value) : json(nullptr); };
     json out = {{"file", info.file},
                 {"read_from", load ? "descriptor" : "manifest"},
                 {"has_manifest", info.has_manifest},
-                {"descriptor_version", info.descriptor_version},
-                {"abi_tag", info.abi_tag},
-                {"compiler", info.compiler},
+                {"descriptor_version", present(info.descriptor_version, info.descriptor_version != 0)},
+                {"abi_tag", present(info.abi_tag, !info.abi_tag.empty())},
+                {"compiler", present(info.compiler, !info.compiler.empty())},
                 {"entries", json::array()}};
     for (const auto& e : info.entries) out["entries"].push_back(entry_json(e));
-    std::cout << out.dump(2) << '\n';
+    print_json(out);
     return exit_ok;
   }
-  std::cout << style.bold("file") << "                " << info.file << '\n'
-            << style.bold("read from") << "           "
-            << (load ? "its descriptor (loaded)" : "its manifest (not loaded)") << '\n'
-            << style.bold("descriptor version") << "  " << info.descriptor_version << '\n'
-            << style.bold("abi tag") << "             " << info.abi_tag << '\n'
-            << style.bold("compiler") << "            " << info.compiler << '\n'
-            << style.bold("entries") << "             " << info.entries.size() << "\n\n";
+  const auto field = [&style](const std::string& label, const std::string& value) {
+    std::cout << style.bold(label) << std::string(20 - label.size(), ' ') << value << '\n';
+  };
+  field("file", printable(info.file));
+  field("read from", load ? "its descriptor (loaded)" : "its manifest (not loaded)");
+  if (info.descriptor_version != 0) field("descriptor version", std::to_string(info.descriptor_version));
+  if (!info.abi_tag.empty()) field("abi tag", printable(info.abi_tag));
+  if (!info.compiler.empty()) field("compiler", printable(info.compiler));
+  field("entries", std::to_string(info.entries.size()));
+  std::cout << '\n';
   std::vector<std::vector<std::string>> rows;
-  for (const auto& e : info.entries) rows.push_back({e.registry_key, e.name, e.type_name, e.signature, e.description});
+  for (const auto& e : info.entries) {
+    rows.push_back({printable(e.registry_key), printable(e.name), printable(e.type_name), printable(e.signature),
+                    printable(e.description)});
+  }
   if (!info.has_manifest && !load) std::cout << no_manifest_note << '\n';
   print_table({"REGISTRY", "KEY", "TYPE", "SIGNATURE", "DESCRIPTION"}, rows, style);
   return exit_ok;
@@ -189,47 +237,52 @@ void load_plugins_of(const std::string& registry) {
     const auto names_registry = [&registry](const auto& e) { return e.registry_key == registry; };
     if (std::none_of(entries.begin(), entries.end(), names_registry)) continue;
     if (Inspection loaded = inspect_file(module.file, true); !loaded.info) {
-      std::cerr << "speculators-registry: skipped " << module.file << ": " << loaded.failure << '\n';
+      std::cerr << "speculators-registry: skipped " << printable(module.file) << ": " << printable(loaded.failure)
+                << '\n';
     }
   }
 }
 
-int run_schema(const std::string& registry) {
+int run_schema(const std::string& name) {
+  const std::string registry = speculators::resolve_registry_key(name);
   load_plugins_of(registry);
-  std::cout << speculators::config_schema(registry).dump(2) << '\n';
+  print_json(speculators::config_schema(registry));
   return exit_ok;
 }
 
-int run_validate(const std::string& registry, const std::string& file, bool allow_unknown, bool json_output) {
-  const Style style = style_for(json_output);
-  std::ifstream in(file);
-  if (!in) {
-    std::cerr << "speculators-registry: cannot read " << file << '\n';
-    return exit_rejected;
+// Reports a refused config (`file` names it in text output) and returns the exit code.
+int report_invalid(const speculators::ConfigError& e, const std::string& file, bool json_output, const Style& style) {
+  const std::size_t omitted = e.problem_count() - e.problems().size();
+  if (json_output) {
+    json out = {{"valid", false}, {"problems", json::array()}, {"problem_count", e.problem_count()}};
+    for (const auto& p : e.problems()) out["problems"].push_back({{"pointer", p.pointer}, {"message", p.message}});
+    print_json(out);
+  } else {
+    std::cerr << style.red("invalid: ") << printable(file) << '\n';
+    for (const auto& p : e.problems())
+      std::cerr << "  " << printable(p.pointer.empty() ? "/" : p.pointer) << ": " << printable(p.message) << '\n';
+    if (omitted > 0) std::cerr << "  and " << omitted << " more\n";
   }
+  return exit_rejected;
+}
+
+int run_validate(const std::string& name, const std::string& file, bool allow_unknown, bool json_output) {
+  const Style style = style_for(json_output);
+  const speculators::ParseOptions options{.allow_unknown_fields = allow_unknown};
   json config;
   try {
-    config = json::parse(in);
-  } catch (const json::parse_error& e) {
-    std::cerr << file << ": not JSON: " << e.what() << '\n';
-    return exit_rejected;
+    config = speculators::read_config_file(file, options);
+  } catch (const speculators::ConfigError& e) {
+    return report_invalid(e, file, json_output, style);
   }
+  const std::string registry = speculators::resolve_registry_key(name);
   load_plugins_of(registry);
   try {
-    json normalized = speculators::normalize_config(registry, config, {.allow_unknown_fields = allow_unknown});
-    std::cout << (json_output ? json{{"valid", true}, {"config", normalized}} : normalized).dump(2) << '\n';
+    json normalized = speculators::normalize_config(registry, config, options);
+    print_json(json_output ? json{{"valid", true}, {"config", normalized}} : normalized);
     return exit_ok;
   } catch (const speculators::ConfigError& e) {
-    if (json_output) {
-      json out = {{"valid", false}, {"problems", json::array()}};
-      for (const auto& p : e.problems()) out["problems"].push_back({{"pointer", p.pointer}, {"message", p.message}});
-      std::cout << out.dump(2) << '\n';
-    } else {
-      std::cerr << style.red("invalid: ") << file << '\n';
-      for (const auto& p : e.problems())
-        std::cerr << "  " << (p.pointer.empty() ? "/" : p.pointer) << ": " << p.message << '\n';
-    }
-    return exit_rejected;
+    return report_invalid(e, file, json_output, style);
   }
 }
 
@@ -252,25 +305,39 @@ int run_doctor(bool json_output, bool load, const std::vector<std::string>& warn
       out["search_path"].push_back({{"directory", e.directory}, {"source", e.source}, {"exists", e.exists}});
     for (const auto& f : refused) out["refused"].push_back(failure_json(f));
     for (const auto& f : failed) out["failed"].push_back(failure_json(f));
-    std::cout << out.dump(2) << '\n';
+    print_json(out);
     return healthy ? exit_ok : exit_rejected;
   }
   std::cout << style.bold("plugin search path") << " (searched in this order)\n";
   for (std::size_t i = 0; i < path.size(); ++i) {
-    std::cout << "  " << i + 1 << ". " << path[i].directory << "  [" << path[i].source << "] "
+    std::cout << "  " << i + 1 << ". " << printable(path[i].directory) << "  [" << path[i].source << "] "
               << (path[i].exists ? style.green("exists") : style.red("missing")) << '\n';
   }
-  for (const auto& w : warnings) std::cout << "  " << style.red("ignored: ") << w << '\n';
+  for (const auto& w : warnings) std::cout << "  " << style.red("ignored: ") << printable(w) << '\n';
   std::cout << style.bold("modules found") << ": " << modules.size() << '\n';
-  for (const auto& f : refused) std::cout << "  " << style.red("refused: ") << f.file << ": " << f.reason << '\n';
-  for (const auto& f : failed) std::cout << "  " << style.red("failed: ") << f.file << ": " << f.reason << '\n';
+  for (const auto& f : refused) {
+    std::cout << "  " << style.red("refused: ") << printable(f.file) << ": " << printable(f.reason) << '\n';
+  }
+  for (const auto& f : failed) {
+    std::cout << "  " << style.red("failed: ") << printable(f.file) << ": " << printable(f.reason) << '\n';
+  }
   std::cout << (healthy ? style.green("no problems found") : style.red("problems found")) << '\n';
   return healthy ? exit_ok : exit_rejected;
 }
 
-}  // namespace
+// Whether standard output took everything written to it; if not, says why on standard error.
+bool output_written() {
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (failed) {
+    const int error = errno;
+    std::cerr << "speculators-registry: cannot write the output: "
+              << (error != 0 ? std::generic_category().message(error) : std::string("write error")) << '\n';
+  }
+  return !failed;
+}
 
-int main(int argc, char** argv) {
+int run_tool(int argc, char** argv) {
   CLI::App app{"Lists and checks speculators-registry plugins and configs.", "speculators-registry"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "speculators-registry " + std::string(speculators::version_string),
@@ -295,7 +362,10 @@ int main(int argc, char** argv) {
 
   std::string registry;
   CLI::App* schema = app.add_subcommand("schema", "Print the JSON Schema of a config registry found in plugins");
-  schema->add_option("REGISTRY", registry, "The registry key, e.g. speculators::examples::TokenProposalConfig")
+  schema
+      ->add_option("REGISTRY", registry,
+                   "The registry key, e.g. speculators::examples::TokenProposalConfig, or its unqualified name where "
+                   "unambiguous")
       ->required();
   schema->footer("Example: speculators-registry schema speculators::examples::TokenProposalConfig");
 
@@ -303,7 +373,8 @@ int main(int argc, char** argv) {
   bool allow_unknown = false;
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a config file: print it normalized, or every problem with its JSON pointer");
-  validate->add_option("REGISTRY", registry, "The config registry key")->required();
+  validate->add_option("REGISTRY", registry, "The config registry key, or its unqualified name where unambiguous")
+      ->required();
   validate->add_option("CONFIG", config_file, "The config file (JSON)")->required();
   validate->add_flag("--allow-unknown-fields", allow_unknown, "Accept fields no class declares");
   validate->footer(
@@ -330,17 +401,46 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> warnings;  // doctor shows them in its report; other verbs print them to stderr
-  if (*doctor) speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  if (*doctor) {
+    speculators::set_warning_handler([&warnings](std::string_view w) { warnings.emplace_back(w); });
+  } else {
+    speculators::set_warning_handler(
+        [](std::string_view w) { std::cerr << "speculators: warning: " << printable(w) << '\n'; });
+  }
   try {
-    for (const std::string& dir : plugin_paths) speculators::add_plugin_directory(std::filesystem::absolute(dir));
+    for (const std::string& dir : plugin_paths) {
+      std::error_code error;
+      const std::filesystem::path absolute = std::filesystem::absolute(dir, error);
+      if (error) {
+        std::cerr << "speculators-registry: --plugin-path " << printable(dir)
+                  << " cannot be made absolute: the current directory cannot be read (" << error.message() << ")\n";
+        return exit_rejected;
+      }
+      speculators::add_plugin_directory(absolute);
+    }
     if (*list) return run_list(packages, json_output, load);
     if (*inspect) return run_inspect(file, json_output, load);
     if (*schema) return run_schema(registry);
     if (*validate) return run_validate(registry, config_file, allow_unknown, json_output);
     if (*doctor) return run_doctor(json_output, load, warnings);
   } catch (const speculators::RegistryError& e) {
-    std::cerr << e.what() << '\n';
+    std::cerr << printable(e.what(), true) << '\n';
     return exit_rejected;
   }
   return exit_usage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int code = exit_rejected;
+  try {
+    code = run_tool(argc, argv);
+  } catch (const std::exception& e) {  // nothing aborts the tool: what no verb foresaw is reported too
+    std::cerr << "speculators-registry: " << printable(e.what(), true) << '\n';
+  } catch (...) {
+    std::cerr << "speculators-registry: an unknown exception stopped the tool\n";
+  }
+  if (!output_written() && code == exit_ok) code = exit_rejected;
+  return code;
 }

@@ -70,8 +70,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -108,16 +110,23 @@ struct ConfigProblem {
   std::string message;
 };
 
-/// A config that does not parse or validate. `problems()` lists every problem found.
+/// A config that does not parse or validate. `problems()` lists the problems found, up to
+/// ParseOptions::max_problems; `problem_count()` counts all of them.
 class ConfigError : public RegistryError {
  public:
-  /// @param registry the registry key of the config base
-  ConfigError(const std::string& message, std::string registry, std::vector<ConfigProblem> problems)
-      : RegistryError(message, std::move(registry)), problems_(std::move(problems)) {}
+  /// @param registry      the registry key of the config base
+  /// @param problem_count every problem found, when more were found than `problems` keeps
+  ConfigError(const std::string& message, std::string registry, std::vector<ConfigProblem> problems,
+              std::size_t problem_count = 0)
+      : RegistryError(message, std::move(registry)),
+        problems_(std::move(problems)),
+        problem_count_(std::max(problem_count, problems_.size())) {}
   const std::vector<ConfigProblem>& problems() const noexcept { return problems_; }
+  std::size_t problem_count() const noexcept { return problem_count_; }
 
  private:
   std::vector<ConfigProblem> problems_;
+  std::size_t problem_count_;
 };
 
 /// How strict from_json is.
@@ -126,6 +135,9 @@ struct ParseOptions {
   bool allow_unknown_fields = false;
   /// Nested configs deeper than this are a problem (a guard against hostile input).
   std::size_t max_depth = 64;
+  /// The problems a ConfigError keeps; the others are only counted, so that a config with
+  /// millions of bad values costs memory in proportion to its text, not to its problems.
+  std::size_t max_problems = 100;
 };
 
 /// Limits on a field's value; the schema states them too.
@@ -262,6 +274,18 @@ nlohmann::json config_schema(std::string_view registry_key);
 nlohmann::json normalize_config(std::string_view registry_key, const nlohmann::json& config,
                                 const ParseOptions& options = {});
 
+/// Parses the JSON text of a config as nlohmann::json::parse does, but refuses what that lets
+/// through silently: a key twice in one object (the last would win) is a problem with the
+/// pointer of the second. Text that is not JSON and numbers too large for a double are
+/// problems too, with the pointer of the value they stop at.
+/// @throws ConfigError listing them (its registry is "")
+/// Example: `auto c = TokenProposalConfig::from_json(speculators::parse_config_text(text));`
+nlohmann::json parse_config_text(std::string_view text, const ParseOptions& options = {});
+
+/// Reads the file `path` and parses it with parse_config_text().
+/// @throws ConfigError "cannot read <path>: <the system's reason>", or as parse_config_text()
+nlohmann::json read_config_file(const std::filesystem::path& path, const ParseOptions& options = {});
+
 }  // namespace speculators
 
 // ===========================================================================
@@ -316,26 +340,38 @@ struct ConfigContext {
   ParseOptions options{};
   std::string pointer;  ///< JSON pointer of the value being parsed
   std::size_t depth = 0;
-  std::vector<ConfigProblem> problems;
-  json defs = json::object();  ///< the schema's $defs
+  std::vector<ConfigProblem> problems;  ///< the first options.max_problems
+  json defs = json::object();           ///< the schema's $defs
+  std::size_t omitted_problems = 0;     ///< the problems found after the first options.max_problems
 
-  void problem(std::string message) { problems.push_back(ConfigProblem{pointer, std::move(message)}); }
+  void problem(std::string message) {
+    if (problems.size() < options.max_problems) {
+      problems.push_back(ConfigProblem{pointer, std::move(message)});
+    } else {
+      ++omitted_problems;
+    }
+  }
 };
+
+/// Appends `key` to a JSON pointer as one segment ('~' and '/' escaped).
+inline void append_pointer_segment(std::string& pointer, std::string_view key) {
+  pointer += '/';
+  for (const char c : key) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
+}
 
 /// Appends a segment to the context's pointer for its lifetime.
 class PointerSegment {
  public:
   PointerSegment(ConfigContext& context, std::string_view key) : context_(context), size_(context.pointer.size()) {
-    context.pointer += '/';
-    for (const char c : key) {
-      if (c == '~') {
-        context.pointer += "~0";
-      } else if (c == '/') {
-        context.pointer += "~1";
-      } else {
-        context.pointer += c;
-      }
-    }
+    append_pointer_segment(context.pointer, key);
   }
   PointerSegment(ConfigContext& context, std::size_t index) : PointerSegment(context, std::to_string(index)) {}
   ~PointerSegment() { context_.pointer.resize(size_); }
@@ -442,6 +478,43 @@ constexpr void for_each_field(F&& f) {
 
 inline std::string code_points_text(std::size_t n) {
   return std::to_string(n) + (n == 1 ? " character" : " characters");
+}
+
+// The offset of the first byte of `s` that is not part of well-formed UTF-8 (no overlong
+// forms, no surrogates, nothing past U+10FFFF); npos when there is none. A json value built
+// in code may hold any bytes, and nlohmann::json refuses to dump them.
+inline std::size_t invalid_utf8_at(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b = byte(i);
+    std::size_t length = 1;
+    unsigned char low = 0x80;  // the allowed range of the second byte
+    unsigned char high = 0xBF;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+      length = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      length = 3;
+      low = b == 0xE0 ? 0xA0 : 0x80;
+      high = b == 0xED ? 0x9F : 0xBF;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      length = 4;
+      low = b == 0xF0 ? 0x90 : 0x80;
+      high = b == 0xF4 ? 0x8F : 0xBF;
+    } else {
+      return i;
+    }
+    if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high) return i;
+    for (std::size_t k = 2; k < length; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return i;
+    }
+    i += length;
+  }
+  return std::string_view::npos;
 }
 
 inline std::size_t code_points(const std::string& s) {
@@ -572,6 +645,8 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) return wrong_type(context, "a string", j);
     const auto& s = j.get_ref<const std::string&>();
+    if (const std::size_t at = invalid_utf8_at(s); at != std::string_view::npos)
+      return context.problem("not valid UTF-8 (byte " + std::to_string(at) + " of the string); configs are JSON text");
     const std::size_t n = code_points(s);
     if (limits.min_length && n < *limits.min_length)
       return context.problem("must have at least " + code_points_text(*limits.min_length) + ", got " +
@@ -591,7 +666,8 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
       }
       names += (names.empty() ? "\"" : ", \"") + std::string(name) + '"';
     }
-    context.problem("unknown value " + j.dump() + "; expected one of " + names);
+    context.problem("unknown value " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "; expected one of " +
+                    names);
   } else if constexpr (is_vector<T>::value) {
     if (!j.is_array()) return wrong_type(context, "an array", j);
     if (limits.min_items && j.size() < *limits.min_items)
@@ -683,18 +759,22 @@ json value_schema(const FieldLimits& limits, ConfigContext& context) {
   } else if constexpr (integer<T>) {
     s["type"] = "integer";
     add_bounds(s);
-    // The type's own range, where JSON numbers hold it exactly.
-    if constexpr (sizeof(T) < 8 || std::is_unsigned_v<T>) {
-      const double lo = static_cast<double>(std::numeric_limits<T>::min());
-      if (!limits.minimum || *limits.minimum < lo) s["minimum"] = number_json(lo);
-    }
-    if constexpr (sizeof(T) < 8) {
-      const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      if (!limits.maximum || *limits.maximum > hi) s["maximum"] = number_json(hi);
-    }
+    // The type's own range, which from_json enforces, as exact integers (64-bit ones too: a
+    // validator reading numbers as doubles may round the last of them).
+    using Wide = std::conditional_t<std::is_signed_v<T>, std::int64_t, std::uint64_t>;
+    constexpr Wide lo = std::numeric_limits<T>::min();
+    constexpr Wide hi = std::numeric_limits<T>::max();
+    if (!limits.minimum || *limits.minimum <= static_cast<double>(lo)) s["minimum"] = lo;
+    if (!limits.maximum || *limits.maximum >= static_cast<double>(hi)) s["maximum"] = hi;
   } else if constexpr (std::is_floating_point_v<T>) {
     s["type"] = "number";
     add_bounds(s);
+    // The type's finite range, which from_json enforces (a long double's exceeds any JSON number).
+    if constexpr (sizeof(T) <= sizeof(double)) {
+      constexpr double hi = std::numeric_limits<T>::max();
+      if (!limits.minimum || *limits.minimum <= -hi) s["minimum"] = -hi;
+      if (!limits.maximum || *limits.maximum >= hi) s["maximum"] = hi;
+    }
   } else if constexpr (std::is_same_v<T, std::string>) {
     s["type"] = "string";
     if (limits.min_length) s["minLength"] = *limits.min_length;

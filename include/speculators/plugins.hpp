@@ -32,6 +32,7 @@
 //    allow_writable_plugins(true) or SPECULATORS_ALLOW_WRITABLE_PLUGINS=1);
 //  - a symbolic link that leads out of its search-path entry;
 //  - a file that is not an ELF shared object for this machine, before it is opened;
+//  - a file with neither a manifest nor the entry point (a program, another library);
 //  - after loading: the descriptor version, the standard-library ABI tag, and each entry's
 //    constructor signature, before any factory pointer is used.
 // A plugin's static initializers run when it is loaded; the checks above that come after
@@ -109,12 +110,28 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 /// Reads the manifest of a plugin file without loading it: none of the plugin's code runs.
 /// @returns its entries; `has_manifest` is false (and `entries` empty) for a plugin built without one.
 /// @throws PluginLoadError naming the file when it is not a loadable shared object for this
-///         machine or its manifest is damaged
+///         machine, its manifest is damaged, or it has neither a manifest nor the entry point
+///         (a program, another library)
 PluginInfo read_plugin_manifest(const std::filesystem::path& file);
 
 /// Loads one plugin file (once per process) and registers its classes.
 /// @returns its descriptor. @throws PluginLoadError naming the file and the reason
 PluginInfo load_plugin(const std::filesystem::path& file);
+
+/// The registry keys this process knows (every registry with a store: a typed base used, a
+/// class registered, a plugin loaded) and those named by the manifests of the plugins on the
+/// search path (read, not loaded), sorted and unique. Files that are not plugins name none.
+std::vector<std::string> known_registry_keys();
+
+/// The registry key that `name` means: `name` itself when it is a key of
+/// known_registry_keys(), else the one key whose last namespace components are `name`
+/// ("TokenProposalConfig" or "examples::TokenProposalConfig" for
+/// "speculators::examples::TokenProposalConfig"). A key this process has is returned
+/// without reading any manifest.
+/// @throws UnknownKeyError when no known key, or more than one, is named so; the message
+///         suggests the qualified keys it may mean
+/// Example: `auto key = speculators::resolve_registry_key("TokenProposalConfig");`
+std::string resolve_registry_key(std::string_view name);
 
 /// Every plugin failure this process has met, in order.
 std::vector<PluginFailure> plugin_failures();

@@ -5,7 +5,8 @@
 // registers a class its manifest does not list, through the registration function itself
 // rather than SPECULATORS_REGISTER: its code and its manifest disagree. With FX_MARKED_SWAPS
 // its static initializer moves a new release of a package directory into place, as an
-// installer renaming a directory would, while discovery is loading the package.
+// installer renaming a directory would, while discovery is loading the package. With
+// FX_MARKED_FORGES its description holds control characters.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -53,4 +54,12 @@ const bool unlisted = (speculators::detail::register_statically<fx::Marked, Unli
 
 }  // namespace
 
+#if defined(FX_MARKED_FORGES)
+// A description that would forge a row of the tool's table and colour the terminal, were it
+// printed as it is.
+SPECULATORS_REGISTER(fx::Marked, MarkedImpl, FX_MARKED_KEY,
+                     "forged\n\x1b[31mfx.marked.evil  fx::Marked  evil\x1b[0m\r\xc2\x9b"
+                     "2J");
+#else
 SPECULATORS_REGISTER(fx::Marked, MarkedImpl, FX_MARKED_KEY);
+#endif
