@@ -147,9 +147,8 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
     const std::unique_ptr<ConfigObject> defaults(registry.instantiate(load_factory(*entry)));
     json cls = {{"type", "object"}, {"title", entry->name}, {"description", entry->description}};
     cls["properties"][discriminator] = {{"const", entry->name}};
-    defaults->config_class().schema(*defaults, cls, context);
     cls["required"] = json::array({discriminator});
-    cls["additionalProperties"] = false;
+    defaults->config_class().schema(*defaults, cls, context);  // adds the required fields and additionalProperties
     const std::string class_def = name + "." + def_name(entry->name);
     context.defs[class_def] = std::move(cls);
     branches.push_back({{"$ref", "#/$defs/" + class_def}});
