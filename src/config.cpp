@@ -165,7 +165,7 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
   return ref;
 }
 
-constexpr ConfigServices services{&parse_nested, &dump_nested, &schema_ref};
+constexpr ConfigServices services{&parse_nested, &dump_nested, &schema_ref, &config_key};
 
 ConfigContext new_context(const ParseOptions& options = {}) {
   ConfigContext context;

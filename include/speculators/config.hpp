@@ -203,6 +203,8 @@ constexpr KeepUnknownFields<Class> keep_unknown_fields(nlohmann::json::object_t 
 namespace detail {
 struct ConfigContext;
 }
+template <class Base>
+class ConfigRegistryMixin;
 
 /// Where a config's cross-field checks report problems. A class (base, config class or plain
 /// struct) may declare `void validate(speculators::ConfigChecks& checks) const;`. from_json calls
@@ -220,6 +222,10 @@ class ConfigChecks {
   /// Records a problem at `pointer`, a JSON pointer relative to the object being checked ("" for
   /// the object itself, "/field" or "/field/0" below it).
   void problem(std::string_view pointer, std::string message);
+
+  /// The discriminator value of a nested config ("greedy"), as its discriminator_value() gives it.
+  template <class Base>
+  std::string_view discriminator_of(const ConfigRegistryMixin<Base>& config) const;
 
  private:
   detail::ConfigContext& context_;
@@ -360,6 +366,8 @@ struct ConfigServices {
   void (*dump)(const RegistryRef& registry, const ConfigObject& object, json& out, ConfigContext& context);
   /// Adds `registry`'s schema to the context's $defs once and returns a $ref to it.
   json (*schema_ref)(const RegistryRef& registry, ConfigContext& context);
+  /// The key `object`'s class is registered under. @throws ConfigError when it is not registered
+  std::string_view (*key)(const RegistryRef& registry, const ConfigObject& object);
 };
 
 /// State of one from_json, to_json or json_schema call.
@@ -868,6 +876,12 @@ struct ConfigClassOf {
 }  // namespace speculators::detail
 
 namespace speculators {
+
+// Through the services table, so that checks compiled into a plugin need no link to the library.
+template <class Base>
+std::string_view ConfigChecks::discriminator_of(const ConfigRegistryMixin<Base>& config) const {
+  return context_.services->key(detail::registry_ref<Base>, config);
+}
 
 template <class Base>
 std::unique_ptr<Base> ConfigRegistryMixin<Base>::from_json(const nlohmann::json& input, const ParseOptions& options) {
