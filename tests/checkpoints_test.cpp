@@ -206,6 +206,7 @@ TEST(Checkpoints, FilesThatCannotBeReadSaySo) {
   } catch (const speculators::ConfigError& e) {
     ASSERT_EQ(e.problems().size(), 1U) << e.what();
     EXPECT_NE(e.problems()[0].message.find("README.md is not JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(root): " + e.problems()[0].message), std::string::npos) << e.what();
   }
 }
 

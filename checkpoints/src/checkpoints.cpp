@@ -29,9 +29,10 @@ SPECULATORS_REGISTER(SpeculatorModelConfig, MLPConfig, "mlp", "the MLP speculato
 namespace {
 
 [[noreturn]] void refuse(const std::string& where, std::string message) {
-  throw ConfigError("invalid config for registry \"" + std::string(SpeculatorModelConfig::registry_key()) +
-                        "\" (1 problem):\n  " + (where.empty() ? "(root)" : where) + ": " + message,
-                    std::string(SpeculatorModelConfig::registry_key()), {ConfigProblem{where, std::move(message)}});
+  const std::string registry(SpeculatorModelConfig::registry_key());
+  const std::string text = "invalid config for registry \"" + registry + "\" (1 problem):\n  " +
+                           (where.empty() ? "(root)" : where) + ": " + message;
+  throw ConfigError(text, registry, {ConfigProblem{where, std::move(message)}});
 }
 
 }  // namespace
