@@ -27,8 +27,8 @@
 //   nlohmann::json schema = TokenProposalConfig::json_schema();  // JSON Schema draft 2020-12
 //
 // The registry key of a class is its discriminator value. Missing fields take the
-// struct's defaults. Bad input throws one ConfigError that lists every problem, each with
-// the JSON pointer of the value at fault:
+// struct's defaults (a field declared .required() must be present). Bad input throws one
+// ConfigError that lists every problem, each with the JSON pointer of the value at fault:
 //
 //   /speculative_tokens: expected an integer, got string
 //   /speculative_tokn: unknown field; the fields are "speculative_tokens", "verifier_accept_k"
