@@ -123,7 +123,8 @@ class ConfigError : public RegistryError {
 
 /// How strict from_json is.
 struct ParseOptions {
-  /// Keys that name no field are problems unless this is set; then they are ignored.
+  /// Keys that name no field are problems unless this is set; then they are ignored. Classes
+  /// that ignore or keep unknown fields (see UnknownFields) do so whatever this says.
   bool allow_unknown_fields = false;
   /// Nested configs deeper than this are a problem (a guard against hostile input).
   std::size_t max_depth = 64;
