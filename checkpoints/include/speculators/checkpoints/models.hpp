@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <utility>
 
 namespace speculators::checkpoints {
@@ -50,7 +51,7 @@ struct Eagle3Config : ConfigOf<Eagle3Config, SpeculatorModelConfig> {
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const std::string at = "/eagle_aux_hidden_state_layer_ids/" + std::to_string(i);
       if (ids[i] < 1) checks.problem(at, "must be a layer id >= 1, got " + std::to_string(ids[i]));
-      if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) != ids.begin() + i)
+      if (std::find(ids.begin(), ids.end(), ids[i]) != ids.begin() + static_cast<std::ptrdiff_t>(i))
         checks.problem(at, "layer " + std::to_string(ids[i]) + " is listed twice");
     }
   }
