@@ -38,8 +38,8 @@
 // class of the registry has them. Field types: bool, integers, floating point, std::string,
 // enums named by `config_enum_names` (below), std::vector<T>, std::optional<T> (null is
 // empty), a struct with its own `fields`, and std::unique_ptr<OtherBase> of another (or the
-// same) config registry, whose discriminator then picks the nested class (null is empty). Raw JSON is kept
-// verbatim: nlohmann::json holds any value, nlohmann::json::object_t any object.
+// same) config registry, whose discriminator then picks the nested class (null is empty).
+// Raw JSON is kept verbatim: nlohmann::json holds any value, nlohmann::json::object_t any object.
 //
 // Components are built from their configs: a registry whose constructor argument is the
 // config base builds the class registered under the config's discriminator value.
@@ -209,7 +209,8 @@ class ConfigRegistryMixin;
 
 /// Where a config's cross-field checks report problems. A class (base, config class or plain
 /// struct) may declare `void validate(speculators::ConfigChecks& checks) const;`. from_json calls
-/// it once the object's own fields parsed without a problem, those of its parents first:
+/// it once the object, and everything nested in it, parsed without a problem; the checks of its
+/// parent classes run first:
 ///
 ///   void validate(speculators::ConfigChecks& checks) const {
 ///     if (norm_before_fc && fc_norm) checks.problem("/fc_norm", "cannot be true with norm_before_fc");
@@ -463,8 +464,6 @@ template <class T>
 concept plain_config = std::is_class_v<T> && !std::is_base_of_v<ConfigObject, T> && requires {
   T::fields;
 };
-template <class T>
-concept raw_json = std::is_same_v<T, json> || std::is_same_v<T, json::object_t>;
 
 // A class's unknown_fields policy; refuse when it states none.
 template <class T>
@@ -604,10 +603,11 @@ void parse_fields(T& object, const json& j, ConfigContext& context, std::string_
   }
   for_each_field<T>([&](const auto& f) {
     const auto it = j.find(f.name);
-    const PointerSegment at(context, f.name);
     if (it != j.end()) {
+      const PointerSegment at(context, f.name);
       parse_value(object.*f.member, *it, f.limits, context);
     } else if (f.limits.required) {
+      const PointerSegment at(context, f.name);
       context.problem(f.description.empty() ? std::string("missing; this field is required")
                                             : "missing; this field is required: " + std::string(f.description));
     }
