@@ -1,10 +1,12 @@
-// Fuzz target: arbitrary bytes as a JSON config. A document that parses is given to both
-// config registries of tests/config_types.hpp; a config that from_json accepts must dump to
-// JSON that parses back to a config dumping the same JSON, also through text. The bytes are
-// also read by parse_config_text(), which accepts only what nlohmann::json::parse accepts,
-// giving the same value, and lists a problem for all it refuses.
+// Fuzz target: arbitrary bytes as a JSON config. A document that parses is given to the
+// config registries of tests/config_types.hpp and to the speculator checkpoint formats; a
+// config that from_json accepts must dump to JSON that parses back to a config dumping the
+// same JSON, also through text. The bytes are also read by parse_config_text(), which
+// accepts only what nlohmann::json::parse accepts, giving the same value, and lists a
+// problem for all it refuses.
 #include "config_types.hpp"
 
+#include <speculators/checkpoints.hpp>
 #include <speculators/config.hpp>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.allow_unknown_fields = lenient;
     round_trip<cfgtest::TokenProposalConfig>(input, options);
     round_trip<cfgtest::SpeculatorConfig>(input, options);
+    round_trip<cfgtest::LayerConfig>(input, options);
+    round_trip<speculators::checkpoints::SpeculatorModelConfig>(input, options);
   }
   return 0;
 }

@@ -270,9 +270,8 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
     const std::unique_ptr<ConfigObject> defaults(registry.instantiate(load_factory(*entry)));
     json cls = {{"type", "object"}, {"title", entry->name}, {"description", entry->description}};
     cls["properties"][discriminator] = {{"const", entry->name}};
-    defaults->config_class().schema(*defaults, cls, context);
     cls["required"] = json::array({discriminator});
-    cls["additionalProperties"] = false;
+    defaults->config_class().schema(*defaults, cls, context);  // adds the required fields and additionalProperties
     const std::string class_def = name + "." + def_name(entry->name);
     context.defs[class_def] = std::move(cls);
     branches.push_back({{"$ref", "#/$defs/" + class_def}});
@@ -289,7 +288,7 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
   return ref;
 }
 
-constexpr ConfigServices services{&parse_nested, &dump_nested, &schema_ref};
+constexpr ConfigServices services{&parse_nested, &dump_nested, &schema_ref, &config_key};
 
 ConfigContext new_context(const ParseOptions& options = {}) {
   ConfigContext context;

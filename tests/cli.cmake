@@ -189,3 +189,21 @@ cli_test(usage.inspect_without_file 2 ARGS inspect OUTPUT "FILE is required")
 foreach(verb list inspect schema validate doctor)
   cli_test(help.${verb} 0 ARGS ${verb} --help OUTPUT "Usage: speculators-registry ${verb}.*Example: .*speculators-registry ${verb}")
 endforeach()
+
+# The speculator checkpoint formats, which the tool links: no plugin path, no flag. The
+# registry is named by its key until the tool resolves unqualified names.
+set(cli_checkpoint_registry speculators::checkpoints::SpeculatorModelConfig)
+set(cli_checkpoints ${CMAKE_CURRENT_SOURCE_DIR}/data/checkpoints)
+cli_test(validate.checkpoint 0 ARGS validate ${cli_checkpoint_registry} ${cli_checkpoints}/eagle3_qwen3_moe.json
+         JSON "speculators_model_type|eagle3" "dtype|bfloat16" "norm_before_fc|ON"
+              "speculators_config/proposal_methods/0/speculative_tokens|3" "transformer_layer_config/model_type|llama")
+cli_test(validate.checkpoint_refused 1 ARGS validate ${cli_checkpoint_registry}
+                                       ${cli_checkpoints}/refused/zero_speculative_tokens.json
+         OUTPUT "invalid: .*zero_speculative_tokens.json\n  /speculators_config/proposal_methods/0/speculative_tokens: must be >= 1, got 0")
+cli_test(validate.checkpoint_not_speculators 1 ARGS validate ${cli_checkpoint_registry}
+                                               ${cli_checkpoints}/refused/not_speculators_llama.json
+         OUTPUT "/speculators_model_type: missing; expected one of \"eagle3\", \"peagle\", \"dflash\", \"dspark\", \"mtp\"")
+cli_test(schema.checkpoint 0 ARGS schema ${cli_checkpoint_registry}
+         JSON "title|${cli_checkpoint_registry}"
+              "$defs/speculators__checkpoints__SpeculatorModelConfig/oneOf|#8"
+              "$defs/speculators__checkpoints__SpeculatorModelConfig.eagle3/additionalProperties|ON")

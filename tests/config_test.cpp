@@ -289,6 +289,79 @@ TEST(ConfigSchema, NestedRegistriesAreDefinedOnceAndReferenced) {
   EXPECT_EQ(defs["cfgtest__SpeculatorConfig.chain"]["properties"]["label"]["type"], "string");
 }
 
+// --- unknown-field policies, required fields, raw JSON, checks across fields --
+
+std::vector<std::string> problem_lines(const json& input) {
+  std::vector<std::string> lines;
+  try {
+    cfgtest::LayerConfig::from_json(input);
+  } catch (const speculators::ConfigError& e) {
+    for (const auto& p : e.problems()) lines.push_back(p.pointer + ": " + p.message);
+  }
+  return lines;
+}
+
+TEST(ConfigPolicies, KeptUnknownFieldsAndRawJsonComeBackAsWritten) {
+  const json input = json::parse(R"({"layer_type": "range", "name": "a", "low": 1, "high": 2,
+      "raw": [1, 2.5, null, {"x": [true, "y"]}], "settings": {"model_type": "llama", "rope_theta": 5e6, "eps": 1e-06},
+      "architectures": ["A"], "dtype": null, "nested": {"deep": [0.0]}})");
+  const auto cfg = cfgtest::LayerConfig::from_json(input);
+  EXPECT_EQ(cfg->extra.size(), 3U);
+  EXPECT_EQ(cfg->extra.at("nested"), json::parse(R"({"deep": [0.0]})"));
+  const auto& range = speculators::config_cast<cfgtest::RangeLayerConfig>(*cfg);
+  EXPECT_EQ(range.settings.at("eps").get<double>(), 1e-06);
+  json expected = input;
+  expected["part"] = {{"size", 1}};  // the one default added
+  EXPECT_EQ(cfg->to_json(), expected);
+}
+
+TEST(ConfigPolicies, IgnoredUnknownFieldsAreDropped) {
+  const auto cfg = cfgtest::LayerConfig::from_json(
+      {{"layer_type", "range"}, {"name", "a"}, {"part", {{"size", 3}, {"colour", "red"}}}});
+  EXPECT_EQ(cfg->to_json()["part"], json({{"size", 3}}));
+}
+
+TEST(ConfigPolicies, RawObjectFieldsRefuseOtherValues) {
+  EXPECT_EQ(problem_lines({{"layer_type", "range"}, {"name", "a"}, {"settings", json::array({1})}}),
+            std::vector<std::string>{"/settings: expected an object, got array"});
+}
+
+TEST(ConfigPolicies, AMissingRequiredFieldIsAProblem) {
+  EXPECT_EQ(problem_lines({{"layer_type", "range"}}),
+            std::vector<std::string>{"/name: missing; this field is required: the layer's name"});
+}
+
+TEST(ConfigPolicies, ChecksAcrossFieldsReportWithPointers) {
+  EXPECT_EQ(problem_lines({{"layer_type", "range"}, {"name", "a"}, {"low", 5}, {"high", 3}}),
+            std::vector<std::string>{"/low: must be <= high (3), got 5"});
+}
+
+TEST(ConfigPolicies, ChecksRunOnlyOnObjectsWhoseFieldsParsed) {
+  EXPECT_EQ(problem_lines({{"layer_type", "range"}, {"name", "a"}, {"low", 5}, {"high", "3"}}),
+            std::vector<std::string>{"/high: expected an integer, got string"});
+}
+
+TEST(ConfigPolicies, AParentsChecksRunBeforeTheClasssOwn) {
+  EXPECT_EQ(problem_lines({{"layer_type", "narrow"}, {"name", "a"}, {"low", 5}, {"high", 3}}),
+            std::vector<std::string>{"/low: must be <= high (3), got 5"});
+  EXPECT_EQ(problem_lines({{"layer_type", "narrow"}, {"name", "a"}, {"low", 0}, {"high", 9}}),
+            std::vector<std::string>{": high - low must be <= width (5)"});
+  EXPECT_NO_THROW(cfgtest::LayerConfig::from_json({{"layer_type", "narrow"}, {"name", "a"}, {"high", 5}}));
+}
+
+TEST(ConfigPolicies, TheSchemaStatesPoliciesRequiredFieldsAndRawJson) {
+  const json defs = cfgtest::LayerConfig::json_schema()["$defs"];
+  const json& range = defs["cfgtest__LayerConfig.range"];
+  EXPECT_EQ(range["additionalProperties"], true);
+  EXPECT_EQ(range["required"], json::array({"layer_type", "name"}));
+  EXPECT_FALSE(range["properties"]["name"].contains("default"));
+  EXPECT_FALSE(range["properties"]["raw"].contains("type"));  // any value
+  EXPECT_EQ(range["properties"]["settings"]["type"], "object");
+  EXPECT_EQ(range["properties"]["part"]["additionalProperties"], true);
+  EXPECT_EQ(TokenProposalConfig::json_schema()["$defs"]["cfgtest__TokenProposalConfig.greedy"]["additionalProperties"],
+            false);
+}
+
 // --- components built from configs -----------------------------------------
 
 struct TokenProposal : speculators::ClassRegistryMixin<TokenProposal, const TokenProposalConfig&> {

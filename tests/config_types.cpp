@@ -7,5 +7,7 @@ SPECULATORS_REGISTER(TokenProposalConfig, SamplingTokenProposalConfig, "sampling
 SPECULATORS_REGISTER(TokenProposalConfig, TopKSamplingConfig, "top_k_sampling");
 SPECULATORS_REGISTER(SpeculatorConfig, EagleConfig, "eagle");
 SPECULATORS_REGISTER(SpeculatorConfig, ChainConfig, "chain");
+SPECULATORS_REGISTER(LayerConfig, RangeLayerConfig, "range");
+SPECULATORS_REGISTER(LayerConfig, NarrowLayerConfig, "narrow");
 
 }  // namespace cfgtest

@@ -111,4 +111,50 @@ struct ChainConfig : speculators::ConfigOf<ChainConfig, SpeculatorConfig> {
       speculators::fields(speculators::field("next", &ChainConfig::next, "the speculator after this one"));
 };
 
+// A plain struct that drops the fields it does not know.
+struct LenientPart {
+  int size = 1;
+  static constexpr auto unknown_fields = speculators::UnknownFields::ignore;
+  static constexpr auto fields = speculators::fields(speculators::field("size", &LenientPart::size, "a size"));
+};
+
+// A registry whose classes keep the fields they do not know, have a required field, raw JSON
+// fields and cross-field checks, as checkpoint configs do.
+struct LayerConfig : speculators::ConfigRegistryMixin<LayerConfig> {
+  static constexpr std::string_view schema_discriminator = "layer_type";
+  std::string name;
+  nlohmann::json::object_t extra;
+  static constexpr auto unknown_fields = speculators::keep_unknown_fields(&LayerConfig::extra);
+  static constexpr auto fields =
+      speculators::fields(speculators::field("name", &LayerConfig::name, "the layer's name").required());
+};
+
+struct RangeLayerConfig : speculators::ConfigOf<RangeLayerConfig, LayerConfig> {
+  int low = 0;
+  int high = 10;
+  nlohmann::json raw;
+  nlohmann::json::object_t settings;
+  LenientPart part;
+  static constexpr auto fields = speculators::fields(
+      speculators::field("low", &RangeLayerConfig::low, "lower end"),
+      speculators::field("high", &RangeLayerConfig::high, "upper end"),
+      speculators::field("raw", &RangeLayerConfig::raw, "any JSON value, kept as written"),
+      speculators::field("settings", &RangeLayerConfig::settings, "any JSON object, kept as written"),
+      speculators::field("part", &RangeLayerConfig::part, "a part that ignores unknown fields"));
+  void validate(speculators::ConfigChecks& checks) const {
+    if (low > high)
+      checks.problem("/low", "must be <= high (" + std::to_string(high) + "), got " + std::to_string(low));
+  }
+};
+
+// Its check runs after its parent's.
+struct NarrowLayerConfig : speculators::ConfigOf<NarrowLayerConfig, RangeLayerConfig> {
+  int width = 5;
+  static constexpr auto fields =
+      speculators::fields(speculators::field("width", &NarrowLayerConfig::width, "largest high - low"));
+  void validate(speculators::ConfigChecks& checks) const {
+    if (high - low > width) checks.problem("", "high - low must be <= width (" + std::to_string(width) + ")");
+  }
+};
+
 }  // namespace cfgtest

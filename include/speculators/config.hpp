@@ -27,8 +27,8 @@
 //   nlohmann::json schema = TokenProposalConfig::json_schema();  // JSON Schema draft 2020-12
 //
 // The registry key of a class is its discriminator value. Missing fields take the
-// struct's defaults. Bad input throws one ConfigError that lists every problem, each with
-// the JSON pointer of the value at fault:
+// struct's defaults (a field declared .required() must be present). Bad input throws one
+// ConfigError that lists every problem, each with the JSON pointer of the value at fault:
 //
 //   /speculative_tokens: expected an integer, got string
 //   /speculative_tokn: unknown field; the fields are "speculative_tokens", "verifier_accept_k"
@@ -39,6 +39,7 @@
 // enums named by `config_enum_names` (below), std::vector<T>, std::optional<T> (null is
 // empty), a struct with its own `fields`, and std::unique_ptr<OtherBase> of another (or the
 // same) config registry, whose discriminator then picks the nested class (null is empty).
+// Raw JSON is kept verbatim: nlohmann::json holds any value, nlohmann::json::object_t any object.
 //
 // Components are built from their configs: a registry whose constructor argument is the
 // config base builds the class registered under the config's discriminator value.
@@ -131,7 +132,8 @@ class ConfigError : public RegistryError {
 
 /// How strict from_json is.
 struct ParseOptions {
-  /// Keys that name no field are problems unless this is set; then they are ignored.
+  /// Keys that name no field are problems unless this is set; then they are ignored. Classes
+  /// that ignore or keep unknown fields (see UnknownFields) do so whatever this says.
   bool allow_unknown_fields = false;
   /// Nested configs deeper than this are a problem (a guard against hostile input).
   std::size_t max_depth = 64;
@@ -145,6 +147,7 @@ struct FieldLimits {
   std::optional<double> minimum, maximum;             ///< numbers, and each number in an array
   std::optional<std::size_t> min_length, max_length;  ///< strings, in Unicode code points
   std::optional<std::size_t> min_items, max_items;    ///< arrays
+  bool required = false;                              ///< a config without the field is a problem
 };
 
 /// One field of a config: JSON name, member, description and limits. Made by `field()`; the
@@ -163,6 +166,7 @@ struct Field {
   constexpr Field max_length(std::size_t v) const { return with(&FieldLimits::max_length, v); }
   constexpr Field min_items(std::size_t v) const { return with(&FieldLimits::min_items, v); }
   constexpr Field max_items(std::size_t v) const { return with(&FieldLimits::max_items, v); }
+  constexpr Field required() const { return with(&FieldLimits::required, true); }
 
  private:
   template <class L, class V>
@@ -184,6 +188,62 @@ template <class... Fs>
 constexpr std::tuple<Fs...> fields(Fs... fs) {
   return std::tuple<Fs...>{fs...};
 }
+
+/// What from_json does with the keys of an object that name none of its class's fields, like
+/// pydantic's `extra`. A class states it with `static constexpr auto unknown_fields = ...;`
+/// (derived classes inherit it); without one, unknown fields are refused.
+///
+///   static constexpr auto unknown_fields = speculators::UnknownFields::ignore;
+///   nlohmann::json::object_t extra;  // keep: every unknown field, verbatim, written back by to_json
+///   static constexpr auto unknown_fields = speculators::keep_unknown_fields(&MyConfig::extra);
+enum class UnknownFields {
+  refuse,  ///< each one is a problem (the default), unless ParseOptions::allow_unknown_fields is set
+  ignore,  ///< dropped
+  keep,    ///< kept in a member, see keep_unknown_fields()
+};
+
+/// The `unknown_fields` policy that keeps unknown fields in `member`, an
+/// `nlohmann::json::object_t` that is not itself a declared field.
+template <class Class>
+struct KeepUnknownFields {
+  nlohmann::json::object_t Class::*member;
+};
+template <class Class>
+constexpr KeepUnknownFields<Class> keep_unknown_fields(nlohmann::json::object_t Class::*member) {
+  return {member};
+}
+
+namespace detail {
+struct ConfigContext;
+}
+template <class Base>
+class ConfigRegistryMixin;
+
+/// Where a config's cross-field checks report problems. A class (base, config class or plain
+/// struct) may declare `void validate(speculators::ConfigChecks& checks) const;`. from_json calls
+/// it once the object, and everything nested in it, parsed without a problem; the checks of its
+/// parent classes run first:
+///
+///   void validate(speculators::ConfigChecks& checks) const {
+///     if (norm_before_fc && fc_norm) checks.problem("/fc_norm", "cannot be true with norm_before_fc");
+///   }
+///
+/// JSON Schema cannot state such rules: the schema accepts what the fields allow, and from_json
+/// also applies these checks.
+class ConfigChecks {
+ public:
+  explicit ConfigChecks(detail::ConfigContext& context) : context_(context) {}
+  /// Records a problem at `pointer`, a JSON pointer relative to the object being checked ("" for
+  /// the object itself, "/field" or "/field/0" below it).
+  void problem(std::string_view pointer, std::string message);
+
+  /// The discriminator value of a nested config ("greedy"), as its discriminator_value() gives it.
+  template <class Base>
+  std::string_view discriminator_of(const ConfigRegistryMixin<Base>& config) const;
+
+ private:
+  detail::ConfigContext& context_;
+};
 
 // An enum field is a string in JSON. Name the values with a function found by argument-
 // dependent lookup, next to the enum:
@@ -332,6 +392,8 @@ struct ConfigServices {
   void (*dump)(const RegistryRef& registry, const ConfigObject& object, json& out, ConfigContext& context);
   /// Adds `registry`'s schema to the context's $defs once and returns a $ref to it.
   json (*schema_ref)(const RegistryRef& registry, ConfigContext& context);
+  /// The key `object`'s class is registered under. @throws ConfigError when it is not registered
+  std::string_view (*key)(const RegistryRef& registry, const ConfigObject& object);
 };
 
 /// State of one from_json, to_json or json_schema call.
@@ -383,6 +445,17 @@ class PointerSegment {
   std::size_t size_;
 };
 
+}  // namespace speculators::detail
+
+inline void speculators::ConfigChecks::problem(std::string_view pointer, std::string message) {
+  const std::size_t size = context_.pointer.size();
+  context_.pointer += pointer;
+  context_.problem(std::move(message));
+  context_.pointer.resize(size);
+}
+
+namespace speculators::detail {
+
 // The library's side (src/config.cpp): the services table and the entry points the typed
 // layer calls. Only code of the host (never a plugin's config class) calls these.
 std::unique_ptr<ConfigObject> parse_config(const RegistryRef& registry, const json& value, const ParseOptions& options,
@@ -428,6 +501,21 @@ concept plain_config = std::is_class_v<T> && !std::is_base_of_v<ConfigObject, T>
   T::fields;
 };
 
+// A class's unknown_fields policy; refuse when it states none.
+template <class T>
+constexpr UnknownFields unknown_field_policy() {
+  if constexpr (!requires { T::unknown_fields; }) {
+    return UnknownFields::refuse;
+  } else if constexpr (std::is_same_v<std::remove_cv_t<decltype(T::unknown_fields)>, UnknownFields>) {
+    static_assert(T::unknown_fields != UnknownFields::keep,
+                  "speculators: to keep unknown fields, name the member that holds them: "
+                  "static constexpr auto unknown_fields = speculators::keep_unknown_fields(&Config::member);");
+    return T::unknown_fields;
+  } else {
+    return UnknownFields::keep;
+  }
+}
+
 template <class Base>
 ConfigObject* instantiate_config(ErasedFactory factory) {
   return reinterpret_cast<TypedFactory<Base>>(factory)();
@@ -472,6 +560,15 @@ template <class T, class F>
 constexpr void for_each_field(F&& f) {
   if constexpr (requires { typename T::config_parent; }) for_each_field<typename T::config_parent>(f);
   if constexpr (declares_fields<T>()) std::apply([&](const auto&... field) { (f(field), ...); }, T::fields);
+}
+
+// Runs the `validate` hook of T and of each parent declaring its own, parents first.
+template <class T>
+void run_validate_hooks(const T& object, ConfigChecks& checks) {
+  if constexpr (requires { typename T::config_parent; }) run_validate_hooks<typename T::config_parent>(object, checks);
+  if constexpr (requires { &T::validate; }) {
+    if constexpr (std::is_same_v<decltype(&T::validate), void (T::*)(ConfigChecks&) const>) object.T::validate(checks);
+  }
 }
 
 // --- values: parse, dump, schema, one overload set per type category -------
@@ -558,30 +655,47 @@ json value_schema(const FieldLimits& limits, ConfigContext& context);
 template <class T>
 void parse_fields(T& object, const json& j, ConfigContext& context, std::string_view skip) {
   if (!j.is_object()) return wrong_type(context, "an object", j);
-  if (!context.options.allow_unknown_fields) {
+  const std::size_t problems_before = context.problems.size();
+  constexpr UnknownFields policy = unknown_field_policy<T>();
+  if (policy == UnknownFields::keep || (policy == UnknownFields::refuse && !context.options.allow_unknown_fields)) {
     for (const auto& item : j.items()) {
       const std::string& key = item.key();
       bool known = key == skip;
       for_each_field<T>([&](const auto& f) { known = known || f.name == key; });
       if (known) continue;
-      std::string names;
-      for_each_field<T>([&](const auto& f) { names += (names.empty() ? "\"" : ", \"") + std::string(f.name) + '"'; });
-      const PointerSegment at(context, key);
-      context.problem(names.empty() ? "unknown field; this config has no fields"
-                                    : "unknown field; the fields are " + names);
+      if constexpr (policy == UnknownFields::keep) {
+        (object.*T::unknown_fields.member)[key] = item.value();
+      } else {
+        std::string names;
+        for_each_field<T>([&](const auto& f) { names += (names.empty() ? "\"" : ", \"") + std::string(f.name) + '"'; });
+        const PointerSegment at(context, key);
+        context.problem(names.empty() ? "unknown field; this config has no fields"
+                                      : "unknown field; the fields are " + names);
+      }
     }
   }
   for_each_field<T>([&](const auto& f) {
     const auto it = j.find(f.name);
-    if (it == j.end()) return;
-    const PointerSegment at(context, f.name);
-    parse_value(object.*f.member, *it, f.limits, context);
+    if (it != j.end()) {
+      const PointerSegment at(context, f.name);
+      parse_value(object.*f.member, *it, f.limits, context);
+    } else if (f.limits.required) {
+      const PointerSegment at(context, f.name);
+      context.problem(f.description.empty() ? std::string("missing; this field is required")
+                                            : "missing; this field is required: " + std::string(f.description));
+    }
   });
+  if (context.problems.size() != problems_before) return;
+  ConfigChecks checks(context);
+  run_validate_hooks(object, checks);
 }
 
 template <class T>
 void dump_fields(const T& object, json& out, ConfigContext& context) {
   for_each_field<T>([&](const auto& f) { dump_value(object.*f.member, out[std::string(f.name)], context); });
+  if constexpr (unknown_field_policy<T>() == UnknownFields::keep) {
+    for (const auto& [key, value] : object.*T::unknown_fields.member) out[key] = value;
+  }
 }
 
 template <class T>
@@ -592,9 +706,14 @@ void fields_schema(const T& defaults, json& schema, ConfigContext& context) {
     using M = typename std::remove_cvref_t<decltype(f)>::member_type;
     json s = value_schema<M>(f.limits, context);
     if (!f.description.empty()) s["description"] = f.description;
-    dump_value(defaults.*f.member, s["default"], context);
+    if (f.limits.required) {
+      schema["required"].push_back(f.name);
+    } else {
+      dump_value(defaults.*f.member, s["default"], context);
+    }
     properties[std::string(f.name)] = std::move(s);
   });
+  schema["additionalProperties"] = unknown_field_policy<T>() != UnknownFields::refuse;
 }
 
 template <class T>
@@ -655,6 +774,11 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
       return context.problem("must have at most " + code_points_text(*limits.max_length) + ", got " +
                              std::to_string(n));
     out = s;
+  } else if constexpr (std::is_same_v<T, json>) {
+    out = j;
+  } else if constexpr (std::is_same_v<T, json::object_t>) {
+    if (!j.is_object()) return wrong_type(context, "an object", j);
+    out = j.get_ref<const json::object_t&>();
   } else if constexpr (named_enum<T>) {
     if (!j.is_string()) return wrong_type(context, "a string", j);
     const auto& s = j.get_ref<const std::string&>();
@@ -713,8 +837,8 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
   } else {
     static_assert(sizeof(T) == 0,
                   "speculators: unsupported field type; use bool, an integer, a floating-point type, std::string, "
-                  "an enum with config_enum_names, std::vector, std::optional, a struct with its own fields, or "
-                  "std::unique_ptr to a config base");
+                  "an enum with config_enum_names, std::vector, std::optional, a struct with its own fields, "
+                  "std::unique_ptr to a config base, nlohmann::json or nlohmann::json::object_t");
   }
 }
 
@@ -779,6 +903,8 @@ json value_schema(const FieldLimits& limits, ConfigContext& context) {
     s["type"] = "string";
     if (limits.min_length) s["minLength"] = *limits.min_length;
     if (limits.max_length) s["maxLength"] = *limits.max_length;
+  } else if constexpr (std::is_same_v<T, json::object_t>) {
+    s["type"] = "object";
   } else if constexpr (named_enum<T>) {
     s["type"] = "string";
     json names = json::array();
@@ -798,7 +924,6 @@ json value_schema(const FieldLimits& limits, ConfigContext& context) {
     s["type"] = "object";
     s["title"] = short_type_name<T>();
     fields_schema(T{}, s, context);
-    s["additionalProperties"] = false;
   }
   return s;
 }
@@ -832,6 +957,12 @@ struct ConfigClassOf {
 }  // namespace speculators::detail
 
 namespace speculators {
+
+// Through the services table, so that checks compiled into a plugin need no link to the library.
+template <class Base>
+std::string_view ConfigChecks::discriminator_of(const ConfigRegistryMixin<Base>& config) const {
+  return context_.services->key(detail::registry_ref<Base>, config);
+}
 
 template <class Base>
 std::unique_ptr<Base> ConfigRegistryMixin<Base>::from_json(const nlohmann::json& input, const ParseOptions& options) {

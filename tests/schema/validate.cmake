@@ -2,7 +2,7 @@
 # (npm ci), dumps the schema, then every good example must validate and every bad one must
 # be rejected. A missing npm or an unreachable registry fails the test: it never skips.
 #
-# cmake -D NPM=<npm> -D DUMP=<program> -D PACKAGE_DIR=<dir> -D WORK_DIR=<dir>
+# cmake -D NPM=<npm> -D DUMP=<program> [-D DUMP_ARGS=<arg;...>] -D PACKAGE_DIR=<dir> -D WORK_DIR=<dir>
 #       -D GOOD_DIR=<dir> -D BAD_DIR=<dir> -P validate.cmake
 foreach(var NPM DUMP PACKAGE_DIR WORK_DIR GOOD_DIR BAD_DIR)
   if(NOT ${var})
@@ -28,7 +28,7 @@ if(NOT installed_lock STREQUAL wanted_lock)
   file(WRITE "${WORK_DIR}/installed-lock.json" "${wanted_lock}")
 endif()
 
-execute_process(COMMAND "${DUMP}" OUTPUT_FILE "${WORK_DIR}/schema.json" RESULT_VARIABLE dump_result
+execute_process(COMMAND "${DUMP}" ${DUMP_ARGS} OUTPUT_FILE "${WORK_DIR}/schema.json" RESULT_VARIABLE dump_result
                 ERROR_VARIABLE dump_error)
 if(NOT dump_result EQUAL 0)
   message(FATAL_ERROR "${DUMP} failed (${dump_result}): ${dump_error}")
