@@ -62,6 +62,7 @@ struct Loader {
     PluginInfo info;
     detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
+    bool classes_listed = false;    // its classes were listed from its manifest (list_classes())
     detail::LibraryHandle library;  // once opened
     /// Once loaded: its descriptor, in the plugin's memory (never unmapped). `info.entries`
     /// is made from it when asked for (plugin_info()): discovery itself needs no copies.
@@ -169,11 +170,55 @@ std::string_view description_of(const SpeculatorsPluginEntry& entry) {
   return entry.description != nullptr && *entry.description != '\0' ? entry.description : entry.type_name;
 }
 
-// Reads and checks the descriptor of an opened library, then registers its entries. Entry
-// problems (a duplicate key, a signature mismatch) fail that entry only; the good entries of
-// the same plugin are registered. @returns the failure reasons, empty on full success.
+// Lists the classes of a checked manifest in their registries, without their code: each
+// entry gets its factory when the plugin loads (detail::load_factory).
+std::vector<std::string> list_classes(Loader::Module& module) {
+  std::vector<std::string> problems;
+  module.classes_listed = true;
+  for (const detail::ManifestEntry& e : module.manifest.entries) {
+    detail::EntryFields fields;
+    fields.name = e.name;
+    fields.type_name = e.type_name;
+    fields.signature = e.signature;
+    fields.description = e.description;
+    fields.origin = module.info.file;
+    fields.module = &module;
+    try {
+      detail::add_entry(detail::store_for_key(e.registry_key), fields);
+    } catch (const RegistryError& error) {
+      problems.emplace_back(error.what());
+    }
+  }
+  return problems;
+}
+
+// The most entries a descriptor may declare, and the largest entry it may have: a plugin of
+// 2,000 classes is tested (tests/plugins/hostile_many.cpp). Larger counts are a damaged or
+// lying descriptor, refused before any entry is read.
+constexpr std::uint64_t max_descriptor_entries = 1U << 16;
+constexpr std::uint32_t max_entry_size = 1U << 12;
+
+// The registration of `raw`, an entry of `module`'s descriptor, with or without its factory.
+detail::EntryFields descriptor_entry_fields(const SpeculatorsPluginEntry& raw, Loader::Module& module, bool with_code) {
+  detail::EntryFields fields;
+  fields.name = raw.name;
+  fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
+  fields.signature = raw.signature;
+  fields.static_texts = true;
+  fields.description = description_of(raw);
+  fields.origin = module.info.file;
+  fields.factory = with_code ? raw.factory : nullptr;
+  fields.extension = with_code ? raw.extension : nullptr;
+  fields.module = &module;  // fills the entries listed from this plugin's manifest
+  return fields;
+}
+
+// Reads and checks the descriptor of an opened library, then registers its entries. Every
+// entry is first listed without its code, and gets its factory only once the whole plugin
+// passed: a plugin refused for any reason leaves no usable factory, and create() of one of
+// its keys goes to detail::load_factory(), which throws its failure.
+// @returns the failure reasons, empty on full success.
 std::vector<std::string> register_descriptor(detail::LibraryHandle library, Loader::Module& module) {
-  const std::string& file = module.info.file;
   PluginInfo& info = module.info;
   void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
   if (symbol == nullptr) {
@@ -191,15 +236,30 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
                              SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
                              "; rebuild the plugin against this host's speculators-registry"})};
   }
-  if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry)) {
-    return {detail::message({"has entries of ", descriptor->entry_size, " bytes, expected at least ",
-                             sizeof(SpeculatorsPluginEntry), "; the descriptor is damaged, rebuild the plugin"})};
+  if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry) || descriptor->entry_size > max_entry_size) {
+    return {
+        detail::message({"has entries of ", descriptor->entry_size, " bytes, expected ", sizeof(SpeculatorsPluginEntry),
+                         " to ", max_entry_size, "; the descriptor is damaged, rebuild the plugin"})};
   }
   if (const std::string_view abi_tag = descriptor->abi_tag != nullptr ? descriptor->abi_tag : "";
       abi_tag != SPECULATORS_ABI_TAG) {
     info.abi_tag = abi_tag;
     info.compiler = entry_text(descriptor->compiler);
     return {foreign_toolchain_problem(info.abi_tag, info.compiler)};
+  }
+  // Counts first: an entry is read only once the count is known to be sane. A count that
+  // differs from the manifest's may be a lie, so the classes listed are the manifest's.
+  if (module.manifest.present && descriptor->entry_count != module.manifest.entries.size()) {
+    std::vector<std::string> problems{detail::manifest_disagreement(module.manifest, *descriptor)};
+    if (!module.classes_listed) {
+      std::vector<std::string> listing = list_classes(module);
+      problems.insert(problems.end(), listing.begin(), listing.end());
+    }
+    return problems;
+  }
+  if (descriptor->entry_count > max_descriptor_entries) {
+    return {detail::message({"declares ", descriptor->entry_count, " entries, more than the ", max_descriptor_entries,
+                             " a plugin may have; the descriptor is damaged, rebuild the plugin"})};
   }
   if (descriptor->entry_count > 0 && descriptor->entries == nullptr) {
     return {detail::message({"declares ", descriptor->entry_count, " entries but gives none; rebuild the plugin"})};
@@ -209,24 +269,36 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   detail::for_each_entry(*descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& raw) {
     if (!detail::is_complete(raw)) {
       problems.push_back(detail::message({"entry ", i, " is incomplete (a null field); rebuild the plugin"}));
+    }
+  });
+  if (problems.empty() && module.manifest.present) {
+    if (std::string disagreement = detail::manifest_disagreement(module.manifest, *descriptor); !disagreement.empty()) {
+      problems.push_back(std::move(disagreement));
+    }
+  }
+  // Listed without code, unless listed from the manifest already (which then agrees with the
+  // descriptor, and was refused at listing had it named one key twice).
+  detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+    if (!detail::is_complete(raw)) return;
+    detail::RegistryStore& store = detail::store_for_key(raw.registry_key);
+    if (const detail::Entry* listed = detail::find_entry(store, raw.name);
+        module.classes_listed && listed != nullptr && listed->module == &module) {
       return;
     }
-    detail::EntryFields fields;
-    fields.name = raw.name;
-    fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
-    fields.signature = raw.signature;
-    fields.static_texts = true;
-    fields.description = description_of(raw);
-    fields.origin = file;
-    fields.factory = raw.factory;
-    fields.extension = raw.extension;
-    fields.module = &module;  // fills the entries listed from this plugin's manifest
     try {
-      detail::add_entry(detail::store_for_key(raw.registry_key), fields);
+      detail::add_entry(store, descriptor_entry_fields(raw, module, false));
     } catch (const RegistryError& e) {
       problems.emplace_back(e.what());
     }
   });
+  if (!problems.empty()) return problems;
+  try {
+    detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+      detail::add_entry(detail::store_for_key(raw.registry_key), descriptor_entry_fields(raw, module, true));
+    });
+  } catch (const RegistryError& e) {  // each entry is this plugin's, listed above: not expected
+    problems.emplace_back(e.what());
+  }
   return problems;
 }
 
@@ -363,27 +435,6 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
   return manifest_problems(module.manifest);
 }
 
-// Lists the classes of a checked manifest in their registries, without their code: each
-// entry gets its factory when the plugin loads (detail::load_factory).
-std::vector<std::string> list_classes(Loader::Module& module) {
-  std::vector<std::string> problems;
-  for (const detail::ManifestEntry& e : module.manifest.entries) {
-    detail::EntryFields fields;
-    fields.name = e.name;
-    fields.type_name = e.type_name;
-    fields.signature = e.signature;
-    fields.description = e.description;
-    fields.origin = module.info.file;
-    fields.module = &module;
-    try {
-      detail::add_entry(detail::store_for_key(e.registry_key), fields);
-    } catch (const RegistryError& error) {
-      problems.emplace_back(error.what());
-    }
-  }
-  return problems;
-}
-
 // Loads the code of a module whose manifest was checked: its static initializers run here.
 // The file is looked at again by the path the dynamic loader opens, not in a directory the
 // scan holds open: a directory renamed in between (a new release moved into place) would
@@ -407,16 +458,11 @@ std::vector<std::string> open_code(Loader::Module& module) {
 
 // Reads the descriptor of an opened module and registers what it declares.
 std::vector<std::string> register_code(Loader::Module& module) {
-  const std::string& file = module.info.file;
   std::vector<std::string> problems = register_descriptor(module.library, module);
   if (!module.manifest.present && problems.empty()) {
-    warn(detail::message({file,
+    warn(detail::message({module.info.file,
                           " has no manifest (built without one, or by an older speculators_add_plugin); it was "
                           "loaded to find its classes. Rebuild it so that it can be checked before it runs"}));
-  } else if (std::string disagreement =
-                 module.descriptor != nullptr ? detail::manifest_disagreement(module.manifest, *module.descriptor) : "";
-             !disagreement.empty()) {  // (a refused descriptor registered nothing to compare)
-    problems.push_back(std::move(disagreement));
   }
   return problems;
 }
@@ -870,10 +916,16 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
   return names;
 }
 
-// Throws the PluginLoadError of `failures`, for `registry` (empty: a plugin asked for by file).
+// Throws the PluginLoadError of `failures`, for `registry`.
 [[noreturn]] void throw_plugin_failures(std::string_view registry, std::vector<PluginFailure> failures) {
   std::string message = detail::plugin_failures_message(registry, failures);  // before failures is moved
   throw PluginLoadError(message, std::string(registry), std::move(failures));
+}
+
+// Throws the PluginLoadError of a plugin file named to `call` ("load_plugin()"): of no registry.
+[[noreturn]] void throw_file_failure(std::string_view call, PluginFailure failure) {
+  std::string message = detail::plugin_file_message(call, failure);
+  throw PluginLoadError(message, {}, {std::move(failure)});
 }
 
 // Keeps `failures` for the store's next call to report (see populate()): a warning handler
@@ -885,11 +937,11 @@ void keep_failures_pending(detail::RegistryStore& store, std::vector<PluginFailu
   store.populated.store(false, std::memory_order_release);
 }
 
-// The canonical path of a plugin file a caller named. @throws PluginLoadError naming it
-fs::path resolve_named_file(const fs::path& file) {
+// The canonical path of a plugin file named to `call`. @throws PluginLoadError naming it
+fs::path resolve_named_file(const fs::path& file, std::string_view call) {
   std::error_code ec;
   fs::path real = detail::canonical_path(file.string(), ec);
-  if (ec) throw_plugin_failures({}, {{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"}});
+  if (ec) throw_file_failure(call, {file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"});
   return real;
 }
 
@@ -942,11 +994,11 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 }
 
 PluginInfo read_plugin_manifest(const fs::path& file) {
-  const fs::path real = resolve_named_file(file);
+  const fs::path real = resolve_named_file(file, "read_plugin_manifest()");
   detail::CheckedFile checked;
   detail::Manifest manifest;
   if (std::string problem = detail::check_plugin_file({AT_FDCWD, real.c_str()}, checked, manifest); !problem.empty()) {
-    throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
+    throw_file_failure("read_plugin_manifest()", {real.string(), {}, std::move(problem)});
   }
   PluginInfo info;
   info.file = real.string();
@@ -965,7 +1017,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
 
 PluginInfo load_plugin(const fs::path& file) {
   Loader& state = loader();
-  const fs::path real = resolve_named_file(file);
+  const fs::path real = resolve_named_file(file, "load_plugin()");
   std::optional<PluginFailure> failure;  // kept by the module: every call for the file reports it
   PluginInfo info;
   {
@@ -979,7 +1031,7 @@ PluginInfo load_plugin(const fs::path& file) {
     }
   }
   deliver_warnings();
-  if (failure) throw_plugin_failures({}, {std::move(*failure)});
+  if (failure) throw_file_failure("load_plugin()", std::move(*failure));
   return info;
 }
 
@@ -1072,7 +1124,18 @@ SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& 
     throw;
   }
   if (!failures.empty() && !handler) throw_plugin_failures(store.key, std::move(failures));
-  for (const PluginFailure& f : failures) handler(f);
+  for (auto it = failures.begin(); it != failures.end(); ++it) {
+    try {
+      handler(*it);
+    } catch (...) {
+      // The exception reaches the caller; the failures after this one go to the handler
+      // with the registry's next call.
+      if (it + 1 != failures.end()) {
+        keep_failures_pending(store, {std::make_move_iterator(it + 1), std::make_move_iterator(failures.end())});
+      }
+      throw;
+    }
+  }
   return discovered;
 }
 
@@ -1094,14 +1157,12 @@ ErasedFactory load_factory(const Entry& entry) {
     }
     deliver_warnings();
   }
+  if (failure) throw_plugin_failures(entry.registry_key, {std::move(*failure)});
   if (const ErasedFactory factory = entry.factory.load(std::memory_order_acquire)) return factory;
-  if (!failure) {
-    failure = PluginFailure{
-        std::string(entry_origin(entry)),
-        {},
-        "loaded without registering " + quoted(entry.name) + ", which its manifest lists; rebuild the plugin"};
-  }
-  throw_plugin_failures(entry.registry_key, {std::move(*failure)});
+  throw_plugin_failures(entry.registry_key, {{std::string(entry_origin(entry)),
+                                              {},
+                                              "loaded without registering " + quoted(entry.name) +
+                                                  ", which its manifest lists; rebuild the plugin"}});
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 
 namespace {
 
@@ -87,6 +88,23 @@ TEST(PluginFailures, HandlerReceivesFailuresInsteadOfAnException) {
   expect_good_neighbours_registered();
 }
 
+TEST(PluginFailures, AHandlerThatThrowsLosesNoFailure) {
+  speculators::add_plugin_directory(fx::fixture_root("bad"));
+  std::vector<speculators::PluginFailure> received;
+  speculators::set_plugin_failure_handler([&received](const speculators::PluginFailure& f) {
+    received.push_back(f);
+    if (received.size() == 1) throw std::runtime_error("handler failed on purpose");
+  });
+  EXPECT_THROW(fx::Bad::registered_classes(), std::runtime_error);
+  ASSERT_EQ(received.size(), 1U);
+  // The registry's next call hands the handler the failures after the one it threw on.
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  expect_every_bad_plugin(received);
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  EXPECT_EQ(received.size(), expected_failures.size());  // each delivered once
+  speculators::set_plugin_failure_handler({});
+}
+
 TEST(PluginFailures, FindKeepsTheFailuresForTheNextThrowingCall) {
   speculators::add_plugin_directory(fx::fixture_root("bad"));
   EXPECT_TRUE(fx::Bad::find("ok_first"));
@@ -120,7 +138,10 @@ TEST_P(DescriptorCheck, RefusesWithFileExpectedAndFound) {
     ASSERT_EQ(e.failures().size(), 1U);
     EXPECT_EQ(e.failures()[0].file, file);
     const std::string what = e.what();
-    EXPECT_NE(what.find(file), std::string::npos) << what;
+    // Named by the call it was given to, not by a registry: none asked for it.
+    fx::expect_contains(what, "load_plugin(): plugin file " + file + ": ");
+    EXPECT_EQ(what.find("registry \"\""), std::string::npos) << what;
+    EXPECT_EQ(e.registry(), "");
     for (const std::string& phrase : GetParam().phrases) EXPECT_NE(what.find(phrase), std::string::npos) << what;
   }
   EXPECT_EQ(fx::Bad::registry(), nullptr);
@@ -138,6 +159,24 @@ INSTANTIATE_TEST_SUITE_P(
                       Lie{"null_field", {"entry 0 is incomplete"}}, Lie{"null_descriptor", {"returned no descriptor"}},
                       Lie{"no_entry", {"has no entry point"}}),
     [](const ::testing::TestParamInfo<Lie>& param) { return std::string(param.param.module); });
+
+// A count is compared and bounded before any entry is read: walking the claimed entries of
+// these would read far past the one they give.
+TEST(PluginFailures, ADescriptorThatLiesAboutItsCountIsRefusedBeforeAnEntryIsRead) {
+  const fs::path lies = fx::fixture_root("lies") / "fx" / "bad";
+  const std::pair<const char*, const char*> cases[] = {
+      {"count.so", "declares 1000000 entries, more than the 65536 a plugin may have"},
+      {"count_listed.so", "registered 1000000 classes but its manifest lists 1 different ones"}};
+  for (const auto& [file, phrase] : cases) {
+    SCOPED_TRACE(file);
+    const speculators::PluginFailure failure = fx::only_failure([&] { speculators::load_plugin(lies / file); });
+    EXPECT_EQ(failure.file, (lies / file).string());
+    fx::expect_contains(failure.reason, phrase);
+  }
+  // The class its manifest lists is known, and not usable: create() names the plugin.
+  const speculators::PluginFailure failure = fx::only_failure([] { fx::Bad::create("liar", 1); });
+  EXPECT_EQ(failure.file, (lies / "count_listed.so").string());
+}
 
 TEST(PluginFailures, LoadPluginReturnsTheCheckedDescriptor) {
   const std::string file = (bad_package / "aa_first.so").string();

@@ -7,6 +7,7 @@
 #            and shared_alpha: a link to fx/good/alpha.so, one plugin in two packages)
 #   second/  package fx.good again: its own alpha (shadowed when good/ comes first) and delta
 #   bad/     package fx.bad: every kind of broken plugin between two good ones
+#   lies/    package fx.bad: descriptors claiming 1,000,000 entries for one, with and without manifest
 #   where/   package fx.where: the plugin copy of the same registration line
 #   throws/  package fx.throws: a plugin whose static initializer throws
 #   marked/, foreign/, foreign_exits/, manual/, unlisted/, swap/  package fx.marked: plugins
@@ -73,6 +74,8 @@ fx_raw_plugin(fx_bad_null_entries bad fx.bad null_entries liar.cpp FX_LIE_NULL_E
 fx_raw_plugin(fx_bad_null_field bad fx.bad null_field liar.cpp FX_LIE_NULL_FIELD)
 fx_raw_plugin(fx_bad_null_descriptor bad fx.bad null_descriptor liar.cpp FX_LIE_NULL_DESCRIPTOR)
 fx_raw_plugin(fx_bad_no_entry bad fx.bad no_entry no_entry.cpp)
+fx_raw_plugin(fx_lies_count lies fx.bad count liar.cpp FX_LIE_COUNT)
+fx_raw_plugin(fx_lies_count_listed lies fx.bad count_listed liar.cpp FX_LIE_COUNT FX_LIE_LISTED)
 
 # missing_dep.so needs a library whose SONAME no file on disk has, so the dynamic loader
 # cannot find it (as if it had been deleted after the build).
