@@ -90,7 +90,19 @@ SPECULATORS_FIRST_CALL Loader& loader() {
   return *state;
 }
 
-thread_local bool loading_on_this_thread = false;
+// The plugin file this thread is loading (its static initializers run), or null.
+thread_local const std::string* file_loading_on_this_thread = nullptr;
+
+// Throws when this thread is loading a plugin: `call` is made from the plugin's static
+// initializer, and would wait for a lock the load it is part of holds (the loader's, or the
+// registry's under discovery), forever. Every public call that takes one asks here first.
+void refuse_while_loading(std::string_view call) {
+  if (file_loading_on_this_thread == nullptr) return;
+  throw RegistryError(detail::message(
+      {"speculators: ", call, " was called from a static initializer of plugin ", *file_loading_on_this_thread,
+       " while it loads; the call would wait for the load to end, forever. A plugin must not call the plugin "
+       "machinery or discover a registry while it loads: move the call out of the initializer"}));
+}
 
 // The warnings this thread's current call has met (under the loader lock). The call delivers
 // them once it holds no lock (deliver_warnings()), so that the handler may call the library,
@@ -447,9 +459,9 @@ std::vector<std::string> open_code(Loader::Module& module) {
         "the old one, and start the program again to use the new file"};
   }
   std::string error;
-  loading_on_this_thread = true;
+  file_loading_on_this_thread = &module.info.file;
   module.library = detail::open_library(module.info.file, error);
-  loading_on_this_thread = false;
+  file_loading_on_this_thread = nullptr;
   if (module.library.native == nullptr) {
     return {detail::message({"could not be loaded by the dynamic loader: ", error})};
   }
@@ -858,11 +870,7 @@ bool is_ignored(std::string_view module, std::span<const std::string_view> ignor
 SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::DiscoverySpec& spec,
                                                                 std::vector<PluginFailure>& failures) {
   Loader& state = loader();
-  if (loading_on_this_thread) {
-    throw RegistryError(
-        "speculators: discovery was started from inside a plugin's static initializer; a plugin "
-        "must not look up a registry while it loads. Move the lookup out of the initializer.");
-  }
+  refuse_while_loading("discovery");
   std::lock_guard lock(state.mutex);
   // Eagerly, every plugin is checked first, then all are opened back to back, then the
   // registrations of all are read: work between two dlopen calls evicts the dynamic loader's
@@ -954,6 +962,7 @@ SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
   }
+  refuse_while_loading("add_plugin_directory()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   // A plain path is its own normal form: lexically_normal() would only copy it, at length.
@@ -962,12 +971,14 @@ SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
 }
 
 std::vector<SearchPathEntry> plugin_search_path() {
+  refuse_while_loading("plugin_search_path()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return resolve_search_path(state, SearchPathUse::report);
 }
 
 std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused) {
+  refuse_while_loading("find_package_modules()");
   Loader& state = loader();
   std::vector<PluginModule> modules;
   {
@@ -1016,6 +1027,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
 }
 
 PluginInfo load_plugin(const fs::path& file) {
+  refuse_while_loading("load_plugin()");
   Loader& state = loader();
   const fs::path real = resolve_named_file(file, "load_plugin()");
   std::optional<PluginFailure> failure;  // kept by the module: every call for the file reports it
@@ -1036,24 +1048,28 @@ PluginInfo load_plugin(const fs::path& file) {
 }
 
 std::vector<PluginFailure> plugin_failures() {
+  refuse_while_loading("plugin_failures()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return state.failures;
 }
 
 PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler) {
+  refuse_while_loading("set_plugin_failure_handler()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return std::exchange(state.failure_handler, std::move(handler));
 }
 
 WarningHandler set_warning_handler(WarningHandler handler) {
+  refuse_while_loading("set_warning_handler()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return std::exchange(state.warning_handler, std::move(handler));
 }
 
 void allow_writable_plugins(bool allow) {
+  refuse_while_loading("allow_writable_plugins()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   state.allow_writable = allow;
@@ -1066,6 +1082,7 @@ SPECULATORS_FIRST_CALL bool is_populated(const RegistryStore& store) noexcept {
 }
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
+  refuse_while_loading("auto_import_package_modules()");
   if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
   std::vector<PluginFailure> failures;
   std::vector<std::string> names = import_packages(spec, failures);
@@ -1090,6 +1107,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
 
 SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
+  refuse_while_loading("discovery");  // before the populate lock, which this thread's discovery may hold
   bool discovered = false;
   std::vector<PluginFailure> failures;  // to be reported by this call
   PluginFailureHandler handler;
@@ -1140,11 +1158,7 @@ SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& 
 }
 
 ErasedFactory load_factory(const Entry& entry) {
-  if (loading_on_this_thread) {
-    throw RegistryError(
-        "speculators: a class was created from inside a plugin's static initializer; a plugin "
-        "must not use a registry while it loads. Move the call out of the initializer.");
-  }
+  refuse_while_loading("create() of a class not loaded yet");
   std::optional<PluginFailure> failure;
   if (entry.module != nullptr) {
     {
@@ -1166,6 +1180,7 @@ ErasedFactory load_factory(const Entry& entry) {
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {
+  refuse_while_loading("auto_imported_modules()");  // the populate lock may be held by this thread's discovery
   auto& mutable_store = const_cast<RegistryStore&>(store);
   std::lock_guard lock(mutable_store.populate_mutex);
   return mutable_store.imported_modules;

@@ -15,6 +15,7 @@
 #            refused by it, one (unlisted) registering a class its manifest does not list, one
 #            (swap) renaming a new release of its package directory into place as it loads
 #   lazy/    package fx.lazy: plugins counting their initializations, one with a missing library
+#   reentry/ package fx.reentry: a plugin whose static initializer calls every public function
 set(fx_sources ${CMAKE_CURRENT_LIST_DIR}/plugins)
 set(fx_root ${SPECULATORS_TEST_PLUGIN_ROOT})
 set(fx_targets "")
@@ -161,6 +162,10 @@ fx_plugin(fx_lazy_two lazy fx.lazy two lazy.cpp FX_LAZY_KEY="two")
 fx_plugin(fx_lazy_broken lazy fx.lazy broken lazy.cpp FX_LAZY_KEY="broken" FX_LAZY_NEEDS_GONE)
 target_link_libraries(fx_lazy_broken PRIVATE fx_gone)
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_lazy_test.cpp)
+
+# --- reentry/: package fx.reentry, a plugin whose initializer calls the library ----------
+fx_plugin(fx_reentry reentry fx.reentry reentrant reentrant.cpp)
+target_link_libraries(fx_reentry PRIVATE speculators::registry ${CMAKE_DL_LIBS})
 
 add_dependencies(registry_tests ${fx_targets})
 

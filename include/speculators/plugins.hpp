@@ -34,7 +34,11 @@
 // loading cannot stop code that already ran. Load only plugins you trust. A plugin whose
 // static initializer throws stops the process, with a message naming it: the exception has
 // unwound through the dynamic loader, which cannot recover (SPECULATORS_REGISTER never throws
-// there; its errors are reported like any plugin failure).
+// there; its errors are reported like any plugin failure). A static initializer must not call
+// the plugin machinery while its plugin loads: the functions below but read_plugin_manifest(),
+// and discovery or create() of a class not loaded yet, then throw RegistryError naming the
+// plugin (they would wait for the load they are part of, forever); a registry's find(),
+// registry(), create() of a loaded class and register_class() work.
 //
 // Failures: by default, discovery loads every plugin that loads, then throws one
 // PluginLoadError listing every failure. set_plugin_failure_handler() sends failures to a
