@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -452,7 +453,12 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
 // scan holds open: a directory renamed in between (a new release moved into place) would
 // leave the held one showing the checked file while the path leads to one never checked.
 std::vector<std::string> open_code(Loader::Module& module) {
-  if (detail::identity_of({AT_FDCWD, module.info.file.c_str()}) != module.checked.identity) {
+  const detail::FileIdentity now = detail::identity_of({AT_FDCWD, module.info.file.c_str()});
+  if (now == detail::FileIdentity{}) {
+    return {detail::message({"cannot be looked at again before it is loaded: ", std::strerror(errno),
+                             "; check that the file is still there and readable"})};
+  }
+  if (now != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
     return {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
@@ -664,9 +670,35 @@ std::string joined_path(std::string_view directory, std::string_view name) {
   return path;
 }
 
+// Why a directory of a package cannot be read, and what to do: the advice depends on the cause.
 [[gnu::cold]] std::string unreadable_directory_problem(int error) {
-  return detail::message({"cannot be read: ", std::strerror(error),
-                          "; plugins in it are not found. Fix its permissions or move the plugins out"});
+  const char* advice = "Fix its permissions or move the plugins out";
+  if (error == EMFILE || error == ENFILE) {
+    advice = "The process has too many files open; raise its limit of open files (ulimit -n) or open fewer";
+  } else if (error == ENAMETOOLONG) {
+    advice = "Its path is longer than the system allows; move the plugins to a shorter path";
+  } else if (error != EACCES && error != EPERM) {
+    advice = "Check the file system";
+  }
+  return detail::message({"cannot be read: ", std::strerror(error), "; plugins in it are not found. ", advice});
+}
+
+// The dynamic loader opens a plugin by its path, which the system refuses past PATH_MAX.
+[[gnu::cold]] std::string path_too_long_problem(std::size_t length) {
+  return detail::message({"has a path of ", length, " bytes, longer than the system allows (PATH_MAX, ", PATH_MAX,
+                          "), so it cannot be loaded: ", std::strerror(ENAMETOOLONG),
+                          ". Move the plugin to a shorter path"});
+}
+
+/// How many directories deep below a package directory the scan looks for plugins: a limit, so
+/// that no tree, however deep, costs more than this many open directories (the walk holds one
+/// per level) and bounded time. A directory below the limit is reported, not walked.
+constexpr std::size_t max_package_depth = 32;
+
+[[gnu::cold]] std::string too_deep_problem() {
+  return detail::message({"is more than ", max_package_depth,
+                          " directories below its package directory, where the scan stops; plugins in it are "
+                          "not found. Move them up"});
 }
 
 /// A *.so entry found below a package directory.
@@ -678,28 +710,26 @@ struct FoundFile {
 
 /// The walk of one package directory: what it finds, and where it reads.
 struct PackageWalk {
-  std::string_view real_package;                        ///< the canonical path of the package directory
-  OpenDirectories* directories;                         ///< where the walked directories are kept open, or null
-  std::vector<FoundFile> found;                         ///< the *.so entries
-  std::vector<std::pair<std::string, int>> unreadable;  ///< subdirectories it cannot read, and why
-  std::array<char, 2048> buffer;                        ///< directory entries, read by every level in turn
+  std::string_view real_package;                                ///< the canonical path of the package directory
+  OpenDirectories* directories;                                 ///< where the walked directories are kept open, or null
+  std::vector<FoundFile> found;                                 ///< the *.so entries
+  std::vector<std::pair<std::string, std::string>> unreadable;  ///< directories it does not walk, and why
+  std::array<char, 2048> buffer;                                ///< directory entries, read by every level in turn
 };
 
-// Appends the *.so entries below the open directory `directory_fd` (at `prefix` below the
-// package directory) to `walk.found`, and the subdirectories it cannot read to
-// `walk.unreadable`, to be reported: plugins in them would be missed without a word
-// otherwise. The type of each entry comes from the directory itself, so a file costs no
-// system call here, and directory links are not followed, so a link loop cannot trap the
-// walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
-// more system calls a directory). `directory` is kept in `walk.directories`, or closed.
-SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const std::string& prefix, PackageWalk& walk) {
-  const int directory_fd = directory.get();
-  std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
+// Appends the *.so entries of the open directory `directory_fd` (at `prefix` below the
+// package directory) to `walk.found`, and the names of its subdirectories to `subdirectories`.
+// The type of each entry comes from the directory itself, so a file costs no system call
+// here, and directory links are not followed, so a link loop cannot trap the walk. The
+// entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three more
+// system calls a directory).
+SPECULATORS_FIRST_CALL void read_directory(int directory_fd, const std::string& prefix, PackageWalk& walk,
+                                           std::vector<std::string>& subdirectories) {
   auto& buffer = walk.buffer;
   for (;;) {
     const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
     if (length <= 0) {
-      if (length < 0) walk.unreadable.emplace_back(prefix, errno);
+      if (length < 0) walk.unreadable.emplace_back(prefix, unreadable_directory_problem(errno));
       break;
     }
     for (ssize_t at = 0; at < length;) {
@@ -723,19 +753,50 @@ SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const s
       }
     }
   }
-  for (const std::string& name : subdirectories) {
-    OwnedDescriptor child(::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (child.get() >= 0) {
-      find_plugin_files(std::move(child), prefix + name + "/", walk);
-    } else {
-      const int error = errno;
-      walk.unreadable.emplace_back(prefix + name, error);
+}
+
+// Appends the *.so entries below the open package directory `package` to `walk.found`, and
+// the directories it does not walk to `walk.unreadable`, to be reported: plugins in them would
+// be missed without a word otherwise. Walked depth first without recursion, at most
+// max_package_depth levels down, each directory opened in its parent's descriptor. Each
+// directory is kept in `walk.directories` once walked, or closed.
+SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
+  struct Level {
+    OwnedDescriptor directory;
+    std::string prefix;                       // below the package directory, ending in '/'; empty for it
+    std::vector<std::string> subdirectories;  // walked once the directory is read: the buffer is shared
+    std::size_t next = 0;
+  };
+  std::vector<Level> levels;
+  levels.push_back({std::move(package), {}, {}});
+  read_directory(levels.back().directory.get(), levels.back().prefix, walk, levels.back().subdirectories);
+  while (!levels.empty()) {
+    Level& level = levels.back();
+    if (level.next == level.subdirectories.size()) {
+      if (walk.directories != nullptr) {
+        const std::string_view below =
+            std::string_view(level.prefix).substr(0, level.prefix.empty() ? 0 : level.prefix.size() - 1);
+        walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
+                               std::move(level.directory));
+      }
+      levels.pop_back();
+      continue;
     }
-  }
-  if (walk.directories != nullptr) {
-    const std::string_view below = std::string_view(prefix).substr(0, prefix.empty() ? 0 : prefix.size() - 1);
-    walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
-                           std::move(directory));
+    const std::string& name = level.subdirectories[level.next++];
+    if (levels.size() > max_package_depth) {
+      walk.unreadable.emplace_back(level.prefix + name, too_deep_problem());
+      continue;
+    }
+    OwnedDescriptor child(
+        ::openat(level.directory.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (child.get() < 0) {
+      const int error = errno;
+      walk.unreadable.emplace_back(level.prefix + name, unreadable_directory_problem(error));
+      continue;
+    }
+    Level next{std::move(child), level.prefix + name + "/", {}};
+    read_directory(next.directory.get(), next.prefix, walk, next.subdirectories);
+    levels.push_back(std::move(next));  // `level` is not used after this
   }
 }
 
@@ -815,9 +876,9 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
     walk.real_package = real_package;
     walk.found.clear();
     walk.unreadable.clear();
-    find_plugin_files(std::move(opened->fd), {}, walk);
-    for (const auto& [below, error] : walk.unreadable) {
-      refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
+    find_plugin_files(std::move(opened->fd), walk);
+    for (auto& [below, problem] : walk.unreadable) {
+      refused.push_back({dir_text + below, std::string(package), std::move(problem)});
     }
     for (const FoundFile& file : walk.found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
@@ -844,7 +905,8 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
           file.is_link ? detail::canonical_path(path(), type_ec) : joined_path(real_package, file.relative);
       std::string problem =
           type_ec ? detail::message({"cannot be resolved: ", type_ec.message(), "; fix or remove the link"})
-                  : security_problem(allow_writable, real_root, real_file, checked);
+          : real_file.size() >= PATH_MAX ? path_too_long_problem(real_file.size())
+                                         : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path(), name, std::move(problem)});
         continue;

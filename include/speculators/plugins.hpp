@@ -19,7 +19,8 @@
 //   2. directories added with add_plugin_directory();
 //   3. the install default <prefix>/lib/speculators/plugins;
 //   4. for a build that is not installed, the build tree's plugin directory.
-// The plugin files (*.so) under the package directory, searched recursively, are its
+// The plugin files (*.so) under the package directory, searched recursively down to 32
+// directory levels (a deeper directory is reported as refused, not searched), are its
 // modules, named by their dotted path ("speculators.proposals.greedy") and loaded in sorted
 // order, each once per process. When two entries hold the same module, the first wins.
 //
