@@ -834,6 +834,12 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
   return opened;
 }
 
+// Why a file is refused that has the module name of `other`, another file of the same entry.
+[[gnu::cold]] std::string same_module_problem(std::string_view name, std::string_view other) {
+  return detail::message({"is module ", name, ", and so is ", other,
+                          " (a dot in a file name reads as a directory); neither is loaded. Rename or remove one"});
+}
+
 // Orders modules by dotted name, and finds one by its name alone.
 struct ByModuleName {
   using is_transparent = void;
@@ -851,6 +857,8 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
                                                               std::vector<PluginFailure>& refused,
                                                               OpenDirectories* directories = nullptr) {
   std::set<PluginModule, ByModuleName> by_name;  // the first root wins
+  // Names that two files of one entry have: to its entry, and the first of the files.
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> ambiguous_names;
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
   PackageWalk walk{{}, directories, {}, {}, {}};
@@ -884,7 +892,14 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
       const auto place = by_name.lower_bound(std::string_view(name));  // where it goes, if it is kept
-      if (place != by_name.end() && place->name == name) continue;
+      const bool named_before = place != by_name.end() && place->name == name;
+      if (named_before && place->root != entry.directory) continue;  // shadowed by an earlier entry
+      if (const auto ambiguous = ambiguous_names.find(name); ambiguous != ambiguous_names.end()) {
+        if (ambiguous->second.first == entry.directory) {  // a third file of the same entry
+          refused.push_back({dir_text + file.relative, name, same_module_problem(name, ambiguous->second.second)});
+        }
+        continue;
+      }
       std::error_code type_ec;
       const auto path = [&] { return dir_text + file.relative; };  // where it was found, as reported
       if (file.is_link) {
@@ -909,6 +924,16 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
                                          : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path(), name, std::move(problem)});
+        continue;
+      }
+      if (named_before) {
+        if (place->file == real_file) continue;  // the same file: an entry listed twice
+        // Two files of one entry named alike (pk/a.b.so and pk/a/b.so): which one is meant
+        // cannot be told, so neither is loaded, and the name stays taken for later entries.
+        refused.push_back({path(), name, same_module_problem(name, place->file)});
+        refused.push_back({place->file, name, same_module_problem(name, path())});
+        ambiguous_names.emplace(name, std::make_pair(entry.directory, place->file));
+        by_name.erase(place);
         continue;
       }
       by_name.emplace_hint(place, PluginModule{std::move(name), std::move(real_file), entry.directory, false});

@@ -163,6 +163,19 @@ fx_plugin(fx_lazy_broken lazy fx.lazy broken lazy.cpp FX_LAZY_KEY="broken" FX_LA
 target_link_libraries(fx_lazy_broken PRIVATE fx_gone)
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_lazy_test.cpp)
 
+# --- what discovery refuses only between files: collide/, twins/, linked/ ----------------
+# fx.collide: a.b.so and a/b.so, both module fx.collide.a.b; fx.twins: one.so and two.so,
+# both registering key "same"; fx.linked: orig.so and copy.so, a hard link to it.
+fx_plugin(fx_collide_dotted collide fx.collide a.b bad_ok.cpp FX_BAD_KEY="dotted")
+fx_plugin(fx_collide_nested collide fx.collide a/b bad_ok.cpp FX_BAD_KEY="nested")
+fx_plugin(fx_twins_one twins fx.twins one bad_ok.cpp FX_BAD_KEY="same")
+fx_plugin(fx_twins_two twins fx.twins two bad_ok.cpp FX_BAD_KEY="same")
+fx_plugin(fx_linked_orig linked fx.linked orig bad_ok.cpp FX_BAD_KEY="linked")
+add_custom_command(TARGET fx_linked_orig POST_BUILD
+                   COMMAND ${CMAKE_COMMAND} -E rm -f ${fx_root}/linked/fx/linked/copy.so
+                   COMMAND ${CMAKE_COMMAND} -E create_hardlink $<TARGET_FILE:fx_linked_orig>
+                           ${fx_root}/linked/fx/linked/copy.so)
+
 # --- reentry/: package fx.reentry, a plugin whose initializer calls the library ----------
 fx_plugin(fx_reentry reentry fx.reentry reentrant reentrant.cpp)
 target_link_libraries(fx_reentry PRIVATE speculators::registry ${CMAKE_DL_LIBS})

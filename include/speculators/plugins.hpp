@@ -22,7 +22,8 @@
 // The plugin files (*.so) under the package directory, searched recursively down to 32
 // directory levels (a deeper directory is reported as refused, not searched), are its
 // modules, named by their dotted path ("speculators.proposals.greedy") and loaded in sorted
-// order, each once per process. When two entries hold the same module, the first wins.
+// order, each once per process. When two entries hold the same module, the first wins; two
+// files of one entry that make one name (a.b.so and a/b.so) are both refused.
 //
 // What is checked, and what is refused:
 //  - a plugin file or directory writable by group or others (unless
