@@ -99,10 +99,11 @@ thread_local const std::string* file_loading_on_this_thread = nullptr;
 // registry's under discovery), forever. Every public call that takes one asks here first.
 void refuse_while_loading(std::string_view call) {
   if (file_loading_on_this_thread == nullptr) return;
+  constexpr std::string_view why =
+      " while it loads; the call would wait for the load to end, forever. A plugin must not call the plugin "
+      "machinery or discover a registry while it loads: move the call out of the initializer";
   throw RegistryError(detail::message(
-      {"speculators: ", call, " was called from a static initializer of plugin ", *file_loading_on_this_thread,
-       " while it loads; the call would wait for the load to end, forever. A plugin must not call the plugin "
-       "machinery or discover a registry while it loads: move the call out of the initializer"}));
+      {"speculators: ", call, " was called from a static initializer of plugin ", *file_loading_on_this_thread, why}));
 }
 
 // The warnings this thread's current call has met (under the loader lock). The call delivers
