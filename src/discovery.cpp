@@ -795,9 +795,9 @@ SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor package, PackageWa
       walk.unreadable.emplace_back(level.prefix + name, unreadable_directory_problem(error));
       continue;
     }
-    Level next{std::move(child), level.prefix + name + "/", {}};
-    read_directory(next.directory.get(), next.prefix, walk, next.subdirectories);
-    levels.push_back(std::move(next));  // `level` is not used after this
+    Level deeper{std::move(child), level.prefix + name + "/", {}};
+    read_directory(deeper.directory.get(), deeper.prefix, walk, deeper.subdirectories);
+    levels.push_back(std::move(deeper));  // `level` and `name` are not used after this
   }
 }
 

@@ -170,8 +170,9 @@ TEST(PluginFailures, ADescriptorThatLiesAboutItsCountIsRefusedBeforeAnEntryIsRea
       {"count_listed.so", "registered 1000000 classes but its manifest lists 1 different ones"}};
   for (const auto& [file, phrase] : cases) {
     SCOPED_TRACE(file);
-    const speculators::PluginFailure failure = fx::only_failure([&] { speculators::load_plugin(lies / file); });
-    EXPECT_EQ(failure.file, (lies / file).string());
+    const fs::path plugin = lies / file;
+    const speculators::PluginFailure failure = fx::only_failure([&plugin] { speculators::load_plugin(plugin); });
+    EXPECT_EQ(failure.file, plugin.string());
     fx::expect_contains(failure.reason, phrase);
   }
   // The class its manifest lists is known, and not usable: create() names the plugin.
