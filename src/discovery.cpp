@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -62,6 +63,7 @@ struct Loader {
     PluginInfo info;
     detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
+    bool classes_listed = false;    // its classes were listed from its manifest (list_classes())
     detail::LibraryHandle library;  // once opened
     /// Once loaded: its descriptor, in the plugin's memory (never unmapped). `info.entries`
     /// is made from it when asked for (plugin_info()): discovery itself needs no copies.
@@ -89,7 +91,20 @@ SPECULATORS_FIRST_CALL Loader& loader() {
   return *state;
 }
 
-thread_local bool loading_on_this_thread = false;
+// The plugin file this thread is loading (its static initializers run), or null.
+thread_local const std::string* file_loading_on_this_thread = nullptr;
+
+// Throws when this thread is loading a plugin: `call` is made from the plugin's static
+// initializer, and would wait for a lock the load it is part of holds (the loader's, or the
+// registry's under discovery), forever. Every public call that takes one asks here first.
+void refuse_while_loading(std::string_view call) {
+  if (file_loading_on_this_thread == nullptr) return;
+  constexpr std::string_view why =
+      " while it loads; the call would wait for the load to end, forever. A plugin must not call the plugin "
+      "machinery or discover a registry while it loads: move the call out of the initializer";
+  throw RegistryError(detail::message(
+      {"speculators: ", call, " was called from a static initializer of plugin ", *file_loading_on_this_thread, why}));
+}
 
 // The warnings this thread's current call has met (under the loader lock). The call delivers
 // them once it holds no lock (deliver_warnings()), so that the handler may call the library,
@@ -169,11 +184,55 @@ std::string_view description_of(const SpeculatorsPluginEntry& entry) {
   return entry.description != nullptr && *entry.description != '\0' ? entry.description : entry.type_name;
 }
 
-// Reads and checks the descriptor of an opened library, then registers its entries. Entry
-// problems (a duplicate key, a signature mismatch) fail that entry only; the good entries of
-// the same plugin are registered. @returns the failure reasons, empty on full success.
+// Lists the classes of a checked manifest in their registries, without their code: each
+// entry gets its factory when the plugin loads (detail::load_factory).
+std::vector<std::string> list_classes(Loader::Module& module) {
+  std::vector<std::string> problems;
+  module.classes_listed = true;
+  for (const detail::ManifestEntry& e : module.manifest.entries) {
+    detail::EntryFields fields;
+    fields.name = e.name;
+    fields.type_name = e.type_name;
+    fields.signature = e.signature;
+    fields.description = e.description;
+    fields.origin = module.info.file;
+    fields.module = &module;
+    try {
+      detail::add_entry(detail::store_for_key(e.registry_key), fields);
+    } catch (const RegistryError& error) {
+      problems.emplace_back(error.what());
+    }
+  }
+  return problems;
+}
+
+// The most entries a descriptor may declare, and the largest entry it may have: a plugin of
+// 2,000 classes is tested (tests/plugins/hostile_many.cpp). Larger counts are a damaged or
+// lying descriptor, refused before any entry is read.
+constexpr std::uint64_t max_descriptor_entries = 1U << 16;
+constexpr std::uint32_t max_entry_size = 1U << 12;
+
+// The registration of `raw`, an entry of `module`'s descriptor, with or without its factory.
+detail::EntryFields descriptor_entry_fields(const SpeculatorsPluginEntry& raw, Loader::Module& module, bool with_code) {
+  detail::EntryFields fields;
+  fields.name = raw.name;
+  fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
+  fields.signature = raw.signature;
+  fields.static_texts = true;
+  fields.description = description_of(raw);
+  fields.origin = module.info.file;
+  fields.factory = with_code ? raw.factory : nullptr;
+  fields.extension = with_code ? raw.extension : nullptr;
+  fields.module = &module;  // fills the entries listed from this plugin's manifest
+  return fields;
+}
+
+// Reads and checks the descriptor of an opened library, then registers its entries. Every
+// entry is first listed without its code, and gets its factory only once the whole plugin
+// passed: a plugin refused for any reason leaves no usable factory, and create() of one of
+// its keys goes to detail::load_factory(), which throws its failure.
+// @returns the failure reasons, empty on full success.
 std::vector<std::string> register_descriptor(detail::LibraryHandle library, Loader::Module& module) {
-  const std::string& file = module.info.file;
   PluginInfo& info = module.info;
   void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
   if (symbol == nullptr) {
@@ -191,15 +250,30 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
                              SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
                              "; rebuild the plugin against this host's speculators-registry"})};
   }
-  if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry)) {
-    return {detail::message({"has entries of ", descriptor->entry_size, " bytes, expected at least ",
-                             sizeof(SpeculatorsPluginEntry), "; the descriptor is damaged, rebuild the plugin"})};
+  if (descriptor->entry_size < sizeof(SpeculatorsPluginEntry) || descriptor->entry_size > max_entry_size) {
+    return {
+        detail::message({"has entries of ", descriptor->entry_size, " bytes, expected ", sizeof(SpeculatorsPluginEntry),
+                         " to ", max_entry_size, "; the descriptor is damaged, rebuild the plugin"})};
   }
   if (const std::string_view abi_tag = descriptor->abi_tag != nullptr ? descriptor->abi_tag : "";
       abi_tag != SPECULATORS_ABI_TAG) {
     info.abi_tag = abi_tag;
     info.compiler = entry_text(descriptor->compiler);
     return {foreign_toolchain_problem(info.abi_tag, info.compiler)};
+  }
+  // Counts first: an entry is read only once the count is known to be sane. A count that
+  // differs from the manifest's may be a lie, so the classes listed are the manifest's.
+  if (module.manifest.present && descriptor->entry_count != module.manifest.entries.size()) {
+    std::vector<std::string> problems{detail::manifest_disagreement(module.manifest, *descriptor)};
+    if (!module.classes_listed) {
+      std::vector<std::string> listing = list_classes(module);
+      problems.insert(problems.end(), listing.begin(), listing.end());
+    }
+    return problems;
+  }
+  if (descriptor->entry_count > max_descriptor_entries) {
+    return {detail::message({"declares ", descriptor->entry_count, " entries, more than the ", max_descriptor_entries,
+                             " a plugin may have; the descriptor is damaged, rebuild the plugin"})};
   }
   if (descriptor->entry_count > 0 && descriptor->entries == nullptr) {
     return {detail::message({"declares ", descriptor->entry_count, " entries but gives none; rebuild the plugin"})};
@@ -209,24 +283,36 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   detail::for_each_entry(*descriptor, [&](std::uint64_t i, const SpeculatorsPluginEntry& raw) {
     if (!detail::is_complete(raw)) {
       problems.push_back(detail::message({"entry ", i, " is incomplete (a null field); rebuild the plugin"}));
+    }
+  });
+  if (problems.empty() && module.manifest.present) {
+    if (std::string disagreement = detail::manifest_disagreement(module.manifest, *descriptor); !disagreement.empty()) {
+      problems.push_back(std::move(disagreement));
+    }
+  }
+  // Listed without code, unless listed from the manifest already (which then agrees with the
+  // descriptor, and was refused at listing had it named one key twice).
+  detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+    if (!detail::is_complete(raw)) return;
+    detail::RegistryStore& store = detail::store_for_key(raw.registry_key);
+    if (const detail::Entry* listed = detail::find_entry(store, raw.name);
+        module.classes_listed && listed != nullptr && listed->module == &module) {
       return;
     }
-    detail::EntryFields fields;
-    fields.name = raw.name;
-    fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
-    fields.signature = raw.signature;
-    fields.static_texts = true;
-    fields.description = description_of(raw);
-    fields.origin = file;
-    fields.factory = raw.factory;
-    fields.extension = raw.extension;
-    fields.module = &module;  // fills the entries listed from this plugin's manifest
     try {
-      detail::add_entry(detail::store_for_key(raw.registry_key), fields);
+      detail::add_entry(store, descriptor_entry_fields(raw, module, false));
     } catch (const RegistryError& e) {
       problems.emplace_back(e.what());
     }
   });
+  if (!problems.empty()) return problems;
+  try {
+    detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
+      detail::add_entry(detail::store_for_key(raw.registry_key), descriptor_entry_fields(raw, module, true));
+    });
+  } catch (const RegistryError& e) {  // each entry is this plugin's, listed above: not expected
+    problems.emplace_back(e.what());
+  }
   return problems;
 }
 
@@ -363,42 +449,26 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
   return manifest_problems(module.manifest);
 }
 
-// Lists the classes of a checked manifest in their registries, without their code: each
-// entry gets its factory when the plugin loads (detail::load_factory).
-std::vector<std::string> list_classes(Loader::Module& module) {
-  std::vector<std::string> problems;
-  for (const detail::ManifestEntry& e : module.manifest.entries) {
-    detail::EntryFields fields;
-    fields.name = e.name;
-    fields.type_name = e.type_name;
-    fields.signature = e.signature;
-    fields.description = e.description;
-    fields.origin = module.info.file;
-    fields.module = &module;
-    try {
-      detail::add_entry(detail::store_for_key(e.registry_key), fields);
-    } catch (const RegistryError& error) {
-      problems.emplace_back(error.what());
-    }
-  }
-  return problems;
-}
-
 // Loads the code of a module whose manifest was checked: its static initializers run here.
 // The file is looked at again by the path the dynamic loader opens, not in a directory the
 // scan holds open: a directory renamed in between (a new release moved into place) would
 // leave the held one showing the checked file while the path leads to one never checked.
 std::vector<std::string> open_code(Loader::Module& module) {
-  if (detail::identity_of({AT_FDCWD, module.info.file.c_str()}) != module.checked.identity) {
+  const detail::FileIdentity now = detail::identity_of({AT_FDCWD, module.info.file.c_str()});
+  if (now == detail::FileIdentity{}) {
+    return {detail::message({"cannot be looked at again before it is loaded: ", std::strerror(errno),
+                             "; check that the file is still there and readable"})};
+  }
+  if (now != module.checked.identity) {
     // Replaced since the check: what was checked is not what would run.
     return {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
         "the old one, and start the program again to use the new file"};
   }
   std::string error;
-  loading_on_this_thread = true;
+  file_loading_on_this_thread = &module.info.file;
   module.library = detail::open_library(module.info.file, error);
-  loading_on_this_thread = false;
+  file_loading_on_this_thread = nullptr;
   if (module.library.native == nullptr) {
     return {detail::message({"could not be loaded by the dynamic loader: ", error})};
   }
@@ -407,16 +477,11 @@ std::vector<std::string> open_code(Loader::Module& module) {
 
 // Reads the descriptor of an opened module and registers what it declares.
 std::vector<std::string> register_code(Loader::Module& module) {
-  const std::string& file = module.info.file;
   std::vector<std::string> problems = register_descriptor(module.library, module);
   if (!module.manifest.present && problems.empty()) {
-    warn(detail::message({file,
+    warn(detail::message({module.info.file,
                           " has no manifest (built without one, or by an older speculators_add_plugin); it was "
                           "loaded to find its classes. Rebuild it so that it can be checked before it runs"}));
-  } else if (std::string disagreement =
-                 module.descriptor != nullptr ? detail::manifest_disagreement(module.manifest, *module.descriptor) : "";
-             !disagreement.empty()) {  // (a refused descriptor registered nothing to compare)
-    problems.push_back(std::move(disagreement));
   }
   return problems;
 }
@@ -631,9 +696,35 @@ std::string joined_path(std::string_view directory, std::string_view name) {
   return path;
 }
 
+// Why a directory of a package cannot be read, and what to do: the advice depends on the cause.
 [[gnu::cold]] std::string unreadable_directory_problem(int error) {
-  return detail::message({"cannot be read: ", std::strerror(error),
-                          "; plugins in it are not found. Fix its permissions or move the plugins out"});
+  const char* advice = "Fix its permissions or move the plugins out";
+  if (error == EMFILE || error == ENFILE) {
+    advice = "The process has too many files open; raise its limit of open files (ulimit -n) or open fewer";
+  } else if (error == ENAMETOOLONG) {
+    advice = "Its path is longer than the system allows; move the plugins to a shorter path";
+  } else if (error != EACCES && error != EPERM) {
+    advice = "Check the file system";
+  }
+  return detail::message({"cannot be read: ", std::strerror(error), "; plugins in it are not found. ", advice});
+}
+
+// The dynamic loader opens a plugin by its path, which the system refuses past PATH_MAX.
+[[gnu::cold]] std::string path_too_long_problem(std::size_t length) {
+  return detail::message({"has a path of ", length, " bytes, longer than the system allows (PATH_MAX, ", PATH_MAX,
+                          "), so it cannot be loaded: ", std::strerror(ENAMETOOLONG),
+                          ". Move the plugin to a shorter path"});
+}
+
+/// How many directories deep below a package directory the scan looks for plugins: a limit, so
+/// that no tree, however deep, costs more than this many open directories (the walk holds one
+/// per level) and bounded time. A directory below the limit is reported, not walked.
+constexpr std::size_t max_package_depth = 32;
+
+[[gnu::cold]] std::string too_deep_problem() {
+  return detail::message({"is more than ", max_package_depth,
+                          " directories below its package directory, where the scan stops; plugins in it are "
+                          "not found. Move them up"});
 }
 
 /// A *.so entry found below a package directory.
@@ -645,28 +736,26 @@ struct FoundFile {
 
 /// The walk of one package directory: what it finds, and where it reads.
 struct PackageWalk {
-  std::string_view real_package;                        ///< the canonical path of the package directory
-  OpenDirectories* directories;                         ///< where the walked directories are kept open, or null
-  std::vector<FoundFile> found;                         ///< the *.so entries
-  std::vector<std::pair<std::string, int>> unreadable;  ///< subdirectories it cannot read, and why
-  std::array<char, 2048> buffer;                        ///< directory entries, read by every level in turn
+  std::string_view real_package;                                ///< the canonical path of the package directory
+  OpenDirectories* directories;                                 ///< where the walked directories are kept open, or null
+  std::vector<FoundFile> found;                                 ///< the *.so entries
+  std::vector<std::pair<std::string, std::string>> unreadable;  ///< directories it does not walk, and why
+  std::array<char, 2048> buffer;                                ///< directory entries, read by every level in turn
 };
 
-// Appends the *.so entries below the open directory `directory_fd` (at `prefix` below the
-// package directory) to `walk.found`, and the subdirectories it cannot read to
-// `walk.unreadable`, to be reported: plugins in them would be missed without a word
-// otherwise. The type of each entry comes from the directory itself, so a file costs no
-// system call here, and directory links are not followed, so a link loop cannot trap the
-// walk. The entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three
-// more system calls a directory). `directory` is kept in `walk.directories`, or closed.
-SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const std::string& prefix, PackageWalk& walk) {
-  const int directory_fd = directory.get();
-  std::vector<std::string> subdirectories;  // walked once this directory is read: the buffer is shared
+// Appends the *.so entries of the open directory `directory_fd` (at `prefix` below the
+// package directory) to `walk.found`, and the names of its subdirectories to `subdirectories`.
+// The type of each entry comes from the directory itself, so a file costs no system call
+// here, and directory links are not followed, so a link loop cannot trap the walk. The
+// entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three more
+// system calls a directory).
+SPECULATORS_FIRST_CALL void read_directory(int directory_fd, const std::string& prefix, PackageWalk& walk,
+                                           std::vector<std::string>& subdirectories) {
   auto& buffer = walk.buffer;
   for (;;) {
     const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
     if (length <= 0) {
-      if (length < 0) walk.unreadable.emplace_back(prefix, errno);
+      if (length < 0) walk.unreadable.emplace_back(prefix, unreadable_directory_problem(errno));
       break;
     }
     for (ssize_t at = 0; at < length;) {
@@ -690,19 +779,50 @@ SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor directory, const s
       }
     }
   }
-  for (const std::string& name : subdirectories) {
-    OwnedDescriptor child(::openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (child.get() >= 0) {
-      find_plugin_files(std::move(child), prefix + name + "/", walk);
-    } else {
-      const int error = errno;
-      walk.unreadable.emplace_back(prefix + name, error);
+}
+
+// Appends the *.so entries below the open package directory `package` to `walk.found`, and
+// the directories it does not walk to `walk.unreadable`, to be reported: plugins in them would
+// be missed without a word otherwise. Walked depth first without recursion, at most
+// max_package_depth levels down, each directory opened in its parent's descriptor. Each
+// directory is kept in `walk.directories` once walked, or closed.
+SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
+  struct Level {
+    OwnedDescriptor directory;
+    std::string prefix;                       // below the package directory, ending in '/'; empty for it
+    std::vector<std::string> subdirectories;  // walked once the directory is read: the buffer is shared
+    std::size_t next = 0;
+  };
+  std::vector<Level> levels;
+  levels.push_back({std::move(package), {}, {}});
+  read_directory(levels.back().directory.get(), levels.back().prefix, walk, levels.back().subdirectories);
+  while (!levels.empty()) {
+    Level& level = levels.back();
+    if (level.next == level.subdirectories.size()) {
+      if (walk.directories != nullptr) {
+        const std::string_view below =
+            std::string_view(level.prefix).substr(0, level.prefix.empty() ? 0 : level.prefix.size() - 1);
+        walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
+                               std::move(level.directory));
+      }
+      levels.pop_back();
+      continue;
     }
-  }
-  if (walk.directories != nullptr) {
-    const std::string_view below = std::string_view(prefix).substr(0, prefix.empty() ? 0 : prefix.size() - 1);
-    walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
-                           std::move(directory));
+    const std::string& name = level.subdirectories[level.next++];
+    if (levels.size() > max_package_depth) {
+      walk.unreadable.emplace_back(level.prefix + name, too_deep_problem());
+      continue;
+    }
+    OwnedDescriptor child(
+        ::openat(level.directory.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (child.get() < 0) {
+      const int error = errno;
+      walk.unreadable.emplace_back(level.prefix + name, unreadable_directory_problem(error));
+      continue;
+    }
+    Level deeper{std::move(child), level.prefix + name + "/", {}};
+    read_directory(deeper.directory.get(), deeper.prefix, walk, deeper.subdirectories);
+    levels.push_back(std::move(deeper));  // `level` and `name` are not used after this
   }
 }
 
@@ -740,6 +860,12 @@ std::optional<OpenPackage> open_package_directory(const std::string& root, const
   return opened;
 }
 
+// Why a file is refused that has the module name of `other`, another file of the same entry.
+[[gnu::cold]] std::string same_module_problem(std::string_view name, std::string_view other) {
+  return detail::message({"is module ", name, ", and so is ", other,
+                          " (a dot in a file name reads as a directory); neither is loaded. Rename or remove one"});
+}
+
 // Orders modules by dotted name, and finds one by its name alone.
 struct ByModuleName {
   using is_transparent = void;
@@ -757,6 +883,8 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
                                                               std::vector<PluginFailure>& refused,
                                                               OpenDirectories* directories = nullptr) {
   std::set<PluginModule, ByModuleName> by_name;  // the first root wins
+  // Names that two files of one entry have: to its entry, and the first of the files.
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> ambiguous_names;
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
   PackageWalk walk{{}, directories, {}, {}, {}};
@@ -782,15 +910,22 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
     walk.real_package = real_package;
     walk.found.clear();
     walk.unreadable.clear();
-    find_plugin_files(std::move(opened->fd), {}, walk);
-    for (const auto& [below, error] : walk.unreadable) {
-      refused.push_back({dir_text + below, std::string(package), unreadable_directory_problem(error)});
+    find_plugin_files(std::move(opened->fd), walk);
+    for (auto& [below, problem] : walk.unreadable) {
+      refused.push_back({dir_text + below, std::string(package), std::move(problem)});
     }
     for (const FoundFile& file : walk.found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
       const auto place = by_name.lower_bound(std::string_view(name));  // where it goes, if it is kept
-      if (place != by_name.end() && place->name == name) continue;
+      const bool named_before = place != by_name.end() && place->name == name;
+      if (named_before && place->root != entry.directory) continue;  // shadowed by an earlier entry
+      if (const auto ambiguous = ambiguous_names.find(name); ambiguous != ambiguous_names.end()) {
+        if (ambiguous->second.first == entry.directory) {  // a third file of the same entry
+          refused.push_back({dir_text + file.relative, name, same_module_problem(name, ambiguous->second.second)});
+        }
+        continue;
+      }
       std::error_code type_ec;
       const auto path = [&] { return dir_text + file.relative; };  // where it was found, as reported
       if (file.is_link) {
@@ -811,9 +946,20 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
           file.is_link ? detail::canonical_path(path(), type_ec) : joined_path(real_package, file.relative);
       std::string problem =
           type_ec ? detail::message({"cannot be resolved: ", type_ec.message(), "; fix or remove the link"})
-                  : security_problem(allow_writable, real_root, real_file, checked);
+          : real_file.size() >= PATH_MAX ? path_too_long_problem(real_file.size())
+                                         : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path(), name, std::move(problem)});
+        continue;
+      }
+      if (named_before) {
+        if (place->file == real_file) continue;  // the same file: an entry listed twice
+        // Two files of one entry named alike (pk/a.b.so and pk/a/b.so): which one is meant
+        // cannot be told, so neither is loaded, and the name stays taken for later entries.
+        refused.push_back({path(), name, same_module_problem(name, place->file)});
+        refused.push_back({place->file, name, same_module_problem(name, path())});
+        ambiguous_names.emplace(name, std::make_pair(entry.directory, place->file));
+        by_name.erase(place);
         continue;
       }
       by_name.emplace_hint(place, PluginModule{std::move(name), std::move(real_file), entry.directory, false});
@@ -837,11 +983,7 @@ bool is_ignored(std::string_view module, std::span<const std::string_view> ignor
 SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::DiscoverySpec& spec,
                                                                 std::vector<PluginFailure>& failures) {
   Loader& state = loader();
-  if (loading_on_this_thread) {
-    throw RegistryError(
-        "speculators: discovery was started from inside a plugin's static initializer; a plugin "
-        "must not look up a registry while it loads. Move the lookup out of the initializer.");
-  }
+  refuse_while_loading("discovery");
   std::lock_guard lock(state.mutex);
   // Eagerly, every plugin is checked first, then all are opened back to back, then the
   // registrations of all are read: work between two dlopen calls evicts the dynamic loader's
@@ -895,10 +1037,16 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
   return names;
 }
 
-// Throws the PluginLoadError of `failures`, for `registry` (empty: a plugin asked for by file).
+// Throws the PluginLoadError of `failures`, for `registry`.
 [[noreturn]] void throw_plugin_failures(std::string_view registry, std::vector<PluginFailure> failures) {
   std::string message = detail::plugin_failures_message(registry, failures);  // before failures is moved
   throw PluginLoadError(message, std::string(registry), std::move(failures));
+}
+
+// Throws the PluginLoadError of a plugin file named to `call` ("load_plugin()"): of no registry.
+[[noreturn]] void throw_file_failure(std::string_view call, PluginFailure failure) {
+  std::string message = detail::plugin_file_message(call, failure);
+  throw PluginLoadError(message, {}, {std::move(failure)});
 }
 
 // Keeps `failures` for the store's next call to report (see populate()): a warning handler
@@ -910,11 +1058,11 @@ void keep_failures_pending(detail::RegistryStore& store, std::vector<PluginFailu
   store.populated.store(false, std::memory_order_release);
 }
 
-// The canonical path of a plugin file a caller named. @throws PluginLoadError naming it
-fs::path resolve_named_file(const fs::path& file) {
+// The canonical path of a plugin file named to `call`. @throws PluginLoadError naming it
+fs::path resolve_named_file(const fs::path& file, std::string_view call) {
   std::error_code ec;
   fs::path real = detail::canonical_path(file.string(), ec);
-  if (ec) throw_plugin_failures({}, {{file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"}});
+  if (ec) throw_file_failure(call, {file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"});
   return real;
 }
 
@@ -927,6 +1075,7 @@ SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
   }
+  refuse_while_loading("add_plugin_directory()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   // A plain path is its own normal form: lexically_normal() would only copy it, at length.
@@ -935,12 +1084,14 @@ SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
 }
 
 std::vector<SearchPathEntry> plugin_search_path() {
+  refuse_while_loading("plugin_search_path()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return resolve_search_path(state, SearchPathUse::report);
 }
 
 std::vector<PluginModule> find_package_modules(std::string_view package, std::vector<PluginFailure>* refused) {
+  refuse_while_loading("find_package_modules()");
   Loader& state = loader();
   std::vector<PluginModule> modules;
   {
@@ -967,11 +1118,11 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
 }
 
 PluginInfo read_plugin_manifest(const fs::path& file) {
-  const fs::path real = resolve_named_file(file);
+  const fs::path real = resolve_named_file(file, "read_plugin_manifest()");
   detail::CheckedFile checked;
   detail::Manifest manifest;
   if (std::string problem = detail::check_plugin_file({AT_FDCWD, real.c_str()}, checked, manifest); !problem.empty()) {
-    throw_plugin_failures({}, {{real.string(), {}, std::move(problem)}});
+    throw_file_failure("read_plugin_manifest()", {real.string(), {}, std::move(problem)});
   }
   PluginInfo info;
   info.file = real.string();
@@ -989,8 +1140,9 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
 }
 
 PluginInfo load_plugin(const fs::path& file) {
+  refuse_while_loading("load_plugin()");
   Loader& state = loader();
-  const fs::path real = resolve_named_file(file);
+  const fs::path real = resolve_named_file(file, "load_plugin()");
   std::optional<PluginFailure> failure;  // kept by the module: every call for the file reports it
   PluginInfo info;
   {
@@ -1004,29 +1156,33 @@ PluginInfo load_plugin(const fs::path& file) {
     }
   }
   deliver_warnings();
-  if (failure) throw_plugin_failures({}, {std::move(*failure)});
+  if (failure) throw_file_failure("load_plugin()", std::move(*failure));
   return info;
 }
 
 std::vector<PluginFailure> plugin_failures() {
+  refuse_while_loading("plugin_failures()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return state.failures;
 }
 
 PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler) {
+  refuse_while_loading("set_plugin_failure_handler()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return std::exchange(state.failure_handler, std::move(handler));
 }
 
 WarningHandler set_warning_handler(WarningHandler handler) {
+  refuse_while_loading("set_warning_handler()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   return std::exchange(state.warning_handler, std::move(handler));
 }
 
 void allow_writable_plugins(bool allow) {
+  refuse_while_loading("allow_writable_plugins()");
   Loader& state = loader();
   std::lock_guard lock(state.mutex);
   state.allow_writable = allow;
@@ -1039,6 +1195,7 @@ SPECULATORS_FIRST_CALL bool is_populated(const RegistryStore& store) noexcept {
 }
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
+  refuse_while_loading("auto_import_package_modules()");
   if (spec.packages.empty()) throw DiscoveryError(missing_package_message(store.key), store.key);
   std::vector<PluginFailure> failures;
   std::vector<std::string> names = import_packages(spec, failures);
@@ -1063,6 +1220,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
 
 SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
+  refuse_while_loading("discovery");  // before the populate lock, which this thread's discovery may hold
   bool discovered = false;
   std::vector<PluginFailure> failures;  // to be reported by this call
   PluginFailureHandler handler;
@@ -1097,16 +1255,23 @@ SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& 
     throw;
   }
   if (!failures.empty() && !handler) throw_plugin_failures(store.key, std::move(failures));
-  for (const PluginFailure& f : failures) handler(f);
+  for (auto it = failures.begin(); it != failures.end(); ++it) {
+    try {
+      handler(*it);
+    } catch (...) {
+      // The exception reaches the caller; the failures after this one go to the handler
+      // with the registry's next call.
+      if (it + 1 != failures.end()) {
+        keep_failures_pending(store, {std::make_move_iterator(it + 1), std::make_move_iterator(failures.end())});
+      }
+      throw;
+    }
+  }
   return discovered;
 }
 
 ErasedFactory load_factory(const Entry& entry) {
-  if (loading_on_this_thread) {
-    throw RegistryError(
-        "speculators: a class was created from inside a plugin's static initializer; a plugin "
-        "must not use a registry while it loads. Move the call out of the initializer.");
-  }
+  refuse_while_loading("create() of a class not loaded yet");
   std::optional<PluginFailure> failure;
   if (entry.module != nullptr) {
     {
@@ -1119,17 +1284,16 @@ ErasedFactory load_factory(const Entry& entry) {
     }
     deliver_warnings();
   }
+  if (failure) throw_plugin_failures(entry.registry_key, {std::move(*failure)});
   if (const ErasedFactory factory = entry.factory.load(std::memory_order_acquire)) return factory;
-  if (!failure) {
-    failure = PluginFailure{
-        std::string(entry_origin(entry)),
-        {},
-        "loaded without registering " + quoted(entry.name) + ", which its manifest lists; rebuild the plugin"};
-  }
-  throw_plugin_failures(entry.registry_key, {std::move(*failure)});
+  throw_plugin_failures(entry.registry_key, {{std::string(entry_origin(entry)),
+                                              {},
+                                              "loaded without registering " + quoted(entry.name) +
+                                                  ", which its manifest lists; rebuild the plugin"}});
 }
 
 std::vector<std::string> imported_modules(const RegistryStore& store) {
+  refuse_while_loading("auto_imported_modules()");  // the populate lock may be held by this thread's discovery
   auto& mutable_store = const_cast<RegistryStore&>(store);
   std::lock_guard lock(mutable_store.populate_mutex);
   return mutable_store.imported_modules;

@@ -96,7 +96,7 @@ struct FileLocation {
 /// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
 std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest);
 
-/// The current identity of `file`; all zero when it cannot be read.
+/// The current identity of `file`; all zero when it cannot be read (errno then says why).
 FileIdentity identity_of(FileLocation file);
 
 }  // namespace speculators::detail

@@ -63,7 +63,7 @@ void for_each_entry(const SpeculatorsPluginDescriptor& descriptor, Visit visit) 
 bool is_complete(const SpeculatorsPluginEntry& entry);
 
 /// Empty when the manifest lists exactly the classes the loaded plugin registered, in any
-/// order; else why not.
+/// order; else why not. The entries are read only when their count is the manifest's.
 std::string manifest_disagreement(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor);
 
 }  // namespace speculators::detail

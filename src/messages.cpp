@@ -195,4 +195,10 @@ std::string plugin_failures_message(std::string_view registry, const std::vector
   return text;
 }
 
+std::string plugin_file_message(std::string_view call, const PluginFailure& failure) {
+  std::string text = "speculators: " + std::string(call) + ": plugin file " + failure.file;
+  if (!failure.module.empty()) text += " (module " + failure.module + ")";
+  return text + ": " + failure.reason;
+}
+
 }  // namespace speculators::detail

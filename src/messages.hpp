@@ -72,5 +72,7 @@ class MessagePart {
 [[gnu::cold]] std::string missing_package_message(std::string_view registry);
 [[gnu::cold]] std::string plugin_failures_message(std::string_view registry,
                                                   const std::vector<PluginFailure>& failures);
+/// The failure of a plugin file named to `call` ("load_plugin()"), which no registry asked for.
+[[gnu::cold]] std::string plugin_file_message(std::string_view call, const PluginFailure& failure);
 
 }  // namespace speculators::detail

@@ -175,6 +175,15 @@ cli_test(doctor.bad_plugins 1 ARGS doctor --json --plugin-path ${cli_fx}/bad
          JSON "healthy|OFF" "search_path/0/source|add_plugin_directory")
 cli_test(doctor.bad_plugins_text 1 ARGS doctor --plugin-path ${cli_fx}/bad
          OUTPUT "failed: .*truncated.so: is a truncated ELF file.*problems found")
+# What discovery refuses only between files: two files named as one module, two plugins
+# registering one key, a hard link to a plugin (each said "no problems found").
+set(cli_collide ${cli_fx}/collide/fx/collide)
+cli_test(doctor.one_module_two_files 1 ARGS doctor --plugin-path ${cli_fx}/collide
+         OUTPUT "refused: ${cli_collide}/a.b.so: is module fx.collide.a.b, and so is ${cli_collide}/a/b.so.*problems found")
+cli_test(doctor.one_key_two_plugins 1 ARGS doctor --plugin-path ${cli_fx}/twins
+         OUTPUT "failed: [^\n]*/two.so: registers key \"same\" in registry fx::Bad, as [^\n]*/one.so does.*problems found")
+cli_test(doctor.hard_link 1 ARGS doctor --plugin-path ${cli_fx}/linked
+         OUTPUT "failed: [^\n]*/orig.so: is a hard link to [^\n]*/copy.so.*problems found")
 
 # colour: only on a terminal, never with NO_COLOR, never in JSON
 cli_test(colour.on_terminal 0 TERMINAL ARGS list ENV "NO_COLOR=" OUTPUT "[[]1mMODULE")

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <latch>
 #include <thread>
@@ -72,6 +73,32 @@ TEST(PluginDiscovery, LoadsThePackageSkippingIgnoredModules) {
   for (const speculators::PluginModule& m : speculators::find_package_modules("fx.good")) {
     EXPECT_EQ(m.loaded, m.name != "fx.good.skipped.gamma") << m.name;
   }
+}
+
+// A dot in a file name reads as a directory: sub.beta.so and sub/beta.so are both module
+// fx.good.sub.beta. Which one is meant cannot be told, so both are refused, each naming the
+// other (one of them was dropped without a word), and the rest of the package loads.
+TEST(PluginDiscovery, TwoFilesOfOneEntryNamingOneModuleAreBothRefused) {
+  const fs::path root = fx::scratch_dir() / "root";
+  fx::copy_tree(fx::fixture_root("good"), root);
+  const fs::path package = root / "fx" / "good";
+  fs::copy_file(package / "alpha.so", package / "sub.beta.so");
+  speculators::add_plugin_directory(root);
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("fx.good", &refused);
+  EXPECT_EQ(fx::module_names(modules), (Keys{"fx.good.alpha", "fx.good.counted", "fx.good.skipped.gamma"}));
+  const std::string dotted = (package / "sub.beta.so").string();
+  const std::string nested = (package / "sub" / "beta.so").string();
+  ASSERT_EQ(refused.size(), 2U);
+  std::sort(refused.begin(), refused.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
+  EXPECT_EQ(refused[0].file, dotted);
+  EXPECT_EQ(refused[1].file, nested);
+  for (const speculators::PluginFailure& f : refused) {
+    EXPECT_EQ(f.module, "fx.good.sub.beta");
+    fx::expect_contains(f.reason, "is module fx.good.sub.beta, and so is " + (f.file == dotted ? nested : dotted));
+  }
+  EXPECT_EQ(fx::thrown_failures([] { fx::Shape::registered_classes(); }).size(), 2U);
+  EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"alpha", "counted"}));
 }
 
 TEST(PluginDiscovery, EnvironmentEntriesComeBeforeCodeDirectories) {

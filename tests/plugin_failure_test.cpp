@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace {
 
@@ -87,6 +89,23 @@ TEST(PluginFailures, HandlerReceivesFailuresInsteadOfAnException) {
   expect_good_neighbours_registered();
 }
 
+TEST(PluginFailures, AHandlerThatThrowsLosesNoFailure) {
+  speculators::add_plugin_directory(fx::fixture_root("bad"));
+  std::vector<speculators::PluginFailure> received;
+  speculators::set_plugin_failure_handler([&received](const speculators::PluginFailure& f) {
+    received.push_back(f);
+    if (received.size() == 1) throw std::runtime_error("handler failed on purpose");
+  });
+  EXPECT_THROW(fx::Bad::registered_classes(), std::runtime_error);
+  ASSERT_EQ(received.size(), 1U);
+  // The registry's next call hands the handler the failures after the one it threw on.
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  expect_every_bad_plugin(received);
+  EXPECT_EQ(fx::Bad::registered_classes().size(), 3U);
+  EXPECT_EQ(received.size(), expected_failures.size());  // each delivered once
+  speculators::set_plugin_failure_handler({});
+}
+
 TEST(PluginFailures, FindKeepsTheFailuresForTheNextThrowingCall) {
   speculators::add_plugin_directory(fx::fixture_root("bad"));
   EXPECT_TRUE(fx::Bad::find("ok_first"));
@@ -120,7 +139,10 @@ TEST_P(DescriptorCheck, RefusesWithFileExpectedAndFound) {
     ASSERT_EQ(e.failures().size(), 1U);
     EXPECT_EQ(e.failures()[0].file, file);
     const std::string what = e.what();
-    EXPECT_NE(what.find(file), std::string::npos) << what;
+    // Named by the call it was given to, not by a registry: none asked for it.
+    fx::expect_contains(what, "load_plugin(): plugin file " + file + ": ");
+    EXPECT_EQ(what.find("registry \"\""), std::string::npos) << what;
+    EXPECT_EQ(e.registry(), "");
     for (const std::string& phrase : GetParam().phrases) EXPECT_NE(what.find(phrase), std::string::npos) << what;
   }
   EXPECT_EQ(fx::Bad::registry(), nullptr);
@@ -139,6 +161,25 @@ INSTANTIATE_TEST_SUITE_P(
                       Lie{"no_entry", {"has no entry point"}}),
     [](const ::testing::TestParamInfo<Lie>& param) { return std::string(param.param.module); });
 
+// A count is compared and bounded before any entry is read: walking the claimed entries of
+// these would read far past the one they give.
+TEST(PluginFailures, ADescriptorThatLiesAboutItsCountIsRefusedBeforeAnEntryIsRead) {
+  const fs::path lies = fx::fixture_root("lies") / "fx" / "bad";
+  const std::pair<const char*, const char*> cases[] = {
+      {"count.so", "declares 1000000 entries, more than the 65536 a plugin may have"},
+      {"count_listed.so", "registered 1000000 classes but its manifest lists 1 different ones"}};
+  for (const auto& [file, phrase] : cases) {
+    SCOPED_TRACE(file);
+    const fs::path plugin = lies / file;
+    const speculators::PluginFailure failure = fx::only_failure([&plugin] { speculators::load_plugin(plugin); });
+    EXPECT_EQ(failure.file, plugin.string());
+    fx::expect_contains(failure.reason, phrase);
+  }
+  // The class its manifest lists is known, and not usable: create() names the plugin.
+  const speculators::PluginFailure failure = fx::only_failure([] { fx::Bad::create("liar", 1); });
+  EXPECT_EQ(failure.file, (lies / "count_listed.so").string());
+}
+
 TEST(PluginFailures, LoadPluginReturnsTheCheckedDescriptor) {
   const std::string file = (bad_package / "aa_first.so").string();
   const speculators::PluginInfo info = speculators::load_plugin(file);
@@ -152,6 +193,86 @@ TEST(PluginFailures, LoadPluginReturnsTheCheckedDescriptor) {
   // Loaded once: a second call returns the same descriptor and registers nothing twice.
   EXPECT_EQ(speculators::load_plugin(file).entries.size(), 1U);
   EXPECT_EQ(fx::registered_keys_now<fx::Bad>(), (Keys{"ok_first"}));
+}
+
+// A plugin whose static initializer calls every public function of the plugin machinery and
+// of its registries (tests/plugins/reentrant.cpp): each call either works or throws an error
+// naming the plugin; none waits for the load it is part of. A call that did would hang the
+// test, so a watchdog ends it, failed.
+const fs::path reentrant = fx::fixture_root("reentry") / "fx" / "reentry" / "reentrant.so";
+
+void expect_every_call_ended(const std::vector<std::string>& working) {
+  const std::string outcomes = "\n" + fx::plugin_text(reentrant, "fx_reentry_outcomes");
+  const std::vector<std::string> calls{"plugin_failures()",
+                                       "plugin_search_path()",
+                                       "find_package_modules()",
+                                       "load_plugin()",
+                                       "read_plugin_manifest()",
+                                       "add_plugin_directory()",
+                                       "set_warning_handler()",
+                                       "set_plugin_failure_handler()",
+                                       "allow_writable_plugins()",
+                                       "Reentry::registry()",
+                                       "Reentry::registry_populated()",
+                                       "Reentry::find()",
+                                       "Reentry::create()",
+                                       "Reentry::registered_classes()",
+                                       "Reentry::auto_populate_registry()",
+                                       "Reentry::auto_import_package_modules()",
+                                       "Reentry::auto_imported_modules()",
+                                       "ReentryEager::registry()",
+                                       "ReentryEager::registry_populated()",
+                                       "ReentryEager::find()",
+                                       "ReentryEager::create()",
+                                       "ReentryEager::registered_classes()",
+                                       "ReentryEager::auto_populate_registry()",
+                                       "ReentryEager::auto_import_package_modules()",
+                                       "ReentryEager::auto_imported_modules()",
+                                       "Reentry::register_class()"};
+  std::size_t lines = 0;
+  for (const std::string& call : calls) {
+    SCOPED_TRACE(call);
+    const std::size_t at = outcomes.find("\n" + call + ": ");
+    ASSERT_NE(at, std::string::npos) << outcomes;
+    const std::size_t start = at + 1 + call.size() + 2;
+    const std::string outcome = outcomes.substr(start, outcomes.find('\n', start) - start);
+    ++lines;
+    if (std::find(working.begin(), working.end(), call) != working.end()) {
+      EXPECT_EQ(outcome, "ok");
+    } else if (outcome != "ok") {
+      fx::expect_contains(outcome,
+                          "was called from a static initializer of plugin " + reentrant.string() + " while it loads");
+    }
+  }
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), '\n'), static_cast<std::ptrdiff_t>(lines + 1)) << outcomes;
+}
+
+// Whatever holds no lock of a load works from an initializer; the plugin machinery's own
+// calls, which do, refuse.
+const std::vector<std::string> always_working{"read_plugin_manifest()",        "Reentry::registry()",
+                                              "Reentry::registry_populated()", "Reentry::find()",
+                                              "ReentryEager::find()",          "Reentry::register_class()"};
+
+TEST(PluginReentry, EveryCallFromTheInitializerOfAPluginLoadedByFileEnds) {
+  const fx::Watchdog watchdog(30);
+  speculators::load_plugin(reentrant);
+  expect_every_call_ended(always_working);
+  EXPECT_TRUE(fx::Reentry::find("by_code").is_loaded());  // what the initializer registered is there
+}
+
+TEST(PluginReentry, EveryCallFromTheInitializerOfAPluginLoadedByEagerDiscoveryEnds) {
+  const fx::Watchdog watchdog(30);
+  speculators::add_plugin_directory(fx::fixture_root("reentry"));
+  EXPECT_TRUE(fx::ReentryEager::auto_populate_registry());  // holds its registry's lock while it loads
+  expect_every_call_ended(always_working);
+  EXPECT_NE(fx::Reentry::create("reentrant"), nullptr);
+}
+
+TEST(PluginReentry, EveryCallFromTheInitializerOfAPluginLoadedOnFirstCreateEnds) {
+  const fx::Watchdog watchdog(30);
+  speculators::add_plugin_directory(fx::fixture_root("reentry"));
+  EXPECT_NE(fx::Reentry::create("reentrant"), nullptr);
+  expect_every_call_ended(always_working);
 }
 
 // A plugin's own static initializer that throws cannot be survived: the exception unwinds

@@ -9,18 +9,24 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <set>
 #include <string>
 #include <tuple>
@@ -388,6 +394,168 @@ TEST(PluginHostile, NoteSegmentsThatAddUpToMoreThanAnyPluginHasAreRefused) {
   EXPECT_EQ(found.file, bomb.string());
   fx::expect_contains(found.reason, "has note segments of more than 16777216 bytes in all");
   EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"deeper", "good"}));
+}
+
+// --- 7. Deep and long trees ------------------------------------------------------------------
+
+// A chain of `levels` directories named `name` below `base`, made and removed without any
+// path longer than a level or two: the whole chain may be longer than PATH_MAX, which neither
+// std::filesystem nor the test's scratch directory could then create or remove. `file`, when
+// given, is copied into the deepest directory as `file_name`.
+class DirectoryChain {
+ public:
+  DirectoryChain(fs::path base, std::string name, int levels, const fs::path& file = {},
+                 const std::string& file_name = {})
+      : base_(std::move(base)), name_(std::move(name)) {
+    remove();  // what an earlier run may have left
+    int fd = ::open(base_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (int i = 0; i < levels && fd >= 0; ++i) {
+      if (::mkdirat(fd, name_.c_str(), 0755) != 0 || ::fchmodat(fd, name_.c_str(), 0755, 0) != 0) {
+        ADD_FAILURE() << "mkdirat at level " << i << ": " << std::strerror(errno);
+      }
+      const int next = ::openat(fd, name_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      ::close(fd);
+      fd = next;
+    }
+    if (fd < 0) ADD_FAILURE() << "cannot open the chain: " << std::strerror(errno);
+    if (fd >= 0 && !file.empty()) {
+      std::ifstream in(file, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const int out = ::openat(fd, file_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (out < 0 || ::fchmod(out, 0644) != 0 ||
+          ::write(out, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+        ADD_FAILURE() << "cannot write " << file_name << ": " << std::strerror(errno);
+      }
+      if (out >= 0) ::close(out);
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  DirectoryChain(const DirectoryChain&) = delete;
+  DirectoryChain& operator=(const DirectoryChain&) = delete;
+  ~DirectoryChain() { remove(); }
+
+  /// The path of the directory `depth` levels down (1: the first).
+  [[nodiscard]] fs::path at(int depth) const {
+    fs::path p = base_;
+    for (int i = 0; i < depth; ++i) p /= name_;
+    return p;
+  }
+
+ private:
+  // Goes down to the deepest level, then removes one level at a time on the way back up
+  // through "..", with the files in it.
+  void remove() const {
+    int fd = ::open(base_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int depth = 0;
+    for (int next;
+         fd >= 0 && (next = ::openat(fd, name_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0;
+         ++depth) {
+      ::close(fd);
+      fd = next;
+    }
+    for (; fd >= 0 && depth > 0; --depth) {
+      if (DIR* listing = ::fdopendir(::dup(fd))) {  // the files of this level
+        std::vector<std::string> files;
+        while (const dirent* entry = ::readdir(listing)) {
+          if (entry->d_type != DT_DIR) files.emplace_back(entry->d_name);
+        }
+        ::closedir(listing);
+        for (const std::string& file : files) ::unlinkat(fd, file.c_str(), 0);
+      }
+      const int parent = ::openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      ::close(fd);
+      fd = parent;
+      if (fd >= 0 && ::unlinkat(fd, name_.c_str(), AT_REMOVEDIR) != 0) {
+        ADD_FAILURE() << "cannot remove a level of the chain: " << std::strerror(errno);
+      }
+    }
+    if (fd >= 0) ::close(fd);
+  }
+
+  fs::path base_;
+  std::string name_;
+};
+
+TEST(PluginHostile, APackageDeeperThanTheDepthLimitIsWalkedDownToItAndReportedThere) {
+  const ScratchPackage package([](const fs::path&) {});
+  const DirectoryChain chain(package.dir, "d", 40);
+  fs::copy_file(plain_file("hostile-good", "good"), chain.at(32) / "at32.so");
+  fs::copy_file(plain_file("hostile-good", "good"), chain.at(33) / "at33.so");
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("hx.plain", &refused);
+  std::string at32 = "hx.plain.";
+  for (int i = 0; i < 32; ++i) at32 += "d.";
+  at32 += "at32";
+  EXPECT_EQ(fx::module_names(modules), (Keys{at32, "hx.plain.good", "hx.plain.sub.deeper"}));
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].file, chain.at(33).string());
+  fx::expect_contains(refused[0].reason,
+                      "is more than 32 directories below its package directory, where the scan stops; plugins in "
+                      "it are not found");
+}
+
+// A thousand levels, longer than PATH_MAX in all: the walk neither recurses nor holds a
+// descriptor per level past the limit (it recursed without a limit: a tree 5,000 levels deep
+// overflowed the stack, and deeper ones ran out of descriptors; 1,000 levels are enough to
+// show the limit, and cost seconds less to make and remove).
+TEST(PluginHostile, ATreeAThousandLevelsDeepIsWalkedDownToTheLimitOnly) {
+  const ScratchPackage package([](const fs::path&) {});
+  const DirectoryChain chain(package.dir, "level", 1000);
+  ASSERT_GT(chain.at(1000).string().size(), std::size_t{PATH_MAX});
+  std::vector<speculators::PluginFailure> refused;
+  const std::vector<speculators::PluginModule> modules = speculators::find_package_modules("hx.plain", &refused);
+  EXPECT_EQ(fx::module_names(modules), (Keys{"hx.plain.good", "hx.plain.sub.deeper"}));
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].file, chain.at(33).string());
+  fx::expect_contains(refused[0].reason, "is more than 32 directories below its package directory");
+  EXPECT_EQ(fx::only_failure([] { hx::Plain::registered_classes(); }).file, chain.at(33).string());
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"deeper", "good"}));
+}
+
+// A plugin whose path is longer than PATH_MAX cannot be loaded by the dynamic loader, and
+// the scan says so (it was found, checked in the directory the scan held open, and then
+// reported as "changed after its manifest was checked").
+TEST(PluginHostile, APluginWhosePathIsLongerThanTheSystemAllowsIsReportedAsSuch) {
+  const ScratchPackage package([](const fs::path& dir) { fs::remove_all(dir / "sub"); });
+  const DirectoryChain chain(package.dir, std::string(200, 'x'), 22, plain_file("hostile-good", "sub/deeper"),
+                             "deeper.so");
+  ASSERT_GT(chain.at(22).string().size(), std::size_t{PATH_MAX});
+  const speculators::PluginFailure failure = fx::only_failure([] { hx::Plain::registered_classes(); });
+  EXPECT_EQ(failure.file, (chain.at(22) / "deeper.so").string());
+  fx::expect_contains(failure.reason,
+                      "longer than the system allows (PATH_MAX, 4096), so it cannot be loaded: File "
+                      "name too long. Move the plugin to a shorter path");
+  EXPECT_EQ(fx::registered_keys_now<hx::Plain>(), (Keys{"good"}));
+}
+
+// Scans hx.plain with a limit of open files a few above the number open now. Ends the
+// process: 0 when a directory is reported for running out of them, and none for permissions.
+[[noreturn]] void scan_with_few_descriptors() {
+  rlim_t open_now = 0;
+  for ([[maybe_unused]] const fs::directory_entry& fd : fs::directory_iterator("/proc/self/fd")) ++open_now;
+  const rlimit limit{open_now + 4, open_now + 4};
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) std::_Exit(2);
+  std::vector<speculators::PluginFailure> refused;
+  speculators::find_package_modules("hx.plain", &refused);
+  bool reported = false;
+  for (const speculators::PluginFailure& f : refused) {
+    std::fprintf(stderr, "%s: %s\n", f.file.c_str(), f.reason.c_str());
+    reported = reported || f.reason.find("Too many open files") != std::string::npos;
+    if (f.reason.find("permissions") != std::string::npos) std::_Exit(1);
+  }
+  std::_Exit(reported ? 0 : 1);
+}
+
+// Out of descriptors (a limit lowered in this death-test child): the directories the walk
+// cannot open are reported with the system's reason and what to do about it, not as a
+// matter of permissions.
+TEST(PluginHostileDeathTest, RunningOutOfDescriptorsIsReportedAsSuch) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ScratchPackage package([](const fs::path&) {});
+  const DirectoryChain chain(package.dir, "d", 20);
+  EXPECT_EXIT(scan_with_few_descriptors(), ::testing::ExitedWithCode(0),
+              "cannot be read: Too many open files; plugins in it are not found. The process has too many files open; "
+              "raise its limit of open files \\(ulimit -n\\) or open fewer");
 }
 
 }  // namespace

@@ -68,6 +68,33 @@ TEST(PluginManifest, CodeThatRegistersMoreThanItsManifestListsIsRefused) {
   fx::expect_contains(failure.reason, "registered 2 classes but its manifest lists 1 different ones");
 }
 
+// A refused plugin leaves no usable class, whether it was loaded by file or listed from its
+// manifest and loaded on first use: create() of a class of its manifest throws its failure,
+// and the class only its code registered is not registered (its descriptor's count differs
+// from its manifest's, so no entry of the descriptor is read).
+void expect_no_usable_class(const fs::path& plugin) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const speculators::PluginFailure failure = fx::only_failure([] { fx::Marked::create("listed"); });
+    EXPECT_EQ(failure.file, plugin.string());
+    fx::expect_contains(failure.reason, "registered 2 classes but its manifest lists 1");
+  }
+  EXPECT_FALSE(fx::Marked::find("listed").is_loaded());
+  EXPECT_THROW(fx::Marked::create("unlisted"), speculators::UnknownKeyError);
+}
+
+TEST(PluginManifest, ARefusedPluginLoadedByFileLeavesNoUsableClass) {
+  const fs::path plugin = fx::fixture_root("unlisted") / "fx/marked/unlisted.so";
+  EXPECT_THROW(speculators::load_plugin(plugin), speculators::PluginLoadError);
+  expect_no_usable_class(plugin);
+}
+
+TEST(PluginManifest, ARefusedPluginLoadedOnFirstUseLeavesNoUsableClass) {
+  const fs::path plugin = fx::fixture_root("unlisted") / "fx/marked/unlisted.so";
+  speculators::add_plugin_directory(fx::fixture_root("unlisted"));
+  EXPECT_EQ(fx::sorted_keys<fx::Marked>(), std::vector<std::string>{"listed"});  // listed from its manifest
+  expect_no_usable_class(plugin);
+}
+
 TEST(PluginManifest, ReadingItRunsNoPluginCode) {
   const fs::path plugin = fx::fixture_root("marked") / "fx/marked/ok.so";
   const speculators::PluginInfo info = speculators::read_plugin_manifest(plugin);

@@ -4,6 +4,8 @@
 
 #include <dlfcn.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 namespace fx {
@@ -41,13 +43,45 @@ std::vector<std::string> module_names(const std::vector<speculators::PluginModul
   return names;
 }
 
-int plugin_counter(const fs::path& file, const char* function) {
+namespace {
+
+// The exported `function` of the plugin `file` as this process loaded it; null when it did not.
+void* loaded_symbol(const fs::path& file, const char* function) {
   void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  if (handle == nullptr) return -1;
-  const auto counter = reinterpret_cast<int (*)()>(::dlsym(handle, function));
-  const int value = counter == nullptr ? -1 : counter();
-  ::dlclose(handle);  // drops the reference taken above; the loader's own stays
-  return value;
+  if (handle == nullptr) return nullptr;
+  void* symbol = ::dlsym(handle, function);
+  ::dlclose(handle);  // drops the reference taken above; the loader's own keeps the plugin loaded
+  return symbol;
+}
+
+}  // namespace
+
+int plugin_counter(const fs::path& file, const char* function) {
+  const auto counter = reinterpret_cast<int (*)()>(loaded_symbol(file, function));
+  return counter == nullptr ? -1 : counter();
+}
+
+std::string plugin_text(const fs::path& file, const char* function) {
+  const auto text = reinterpret_cast<const char* (*)()>(loaded_symbol(file, function));
+  return text == nullptr ? std::string() : std::string(text());
+}
+
+Watchdog::Watchdog(int seconds)
+    : thread_([this, seconds] {
+        std::unique_lock lock(mutex_);
+        if (!done_.wait_for(lock, std::chrono::seconds(seconds), [this] { return finished_; })) {
+          std::fprintf(stderr, "watchdog: the test did not end within %d s (a call waits forever?)\n", seconds);
+          std::_Exit(1);
+        }
+      }) {}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+  }
+  done_.notify_one();
+  thread_.join();
 }
 
 std::vector<speculators::PluginFailure> thrown_failures(const std::function<void()>& load) {

@@ -4,9 +4,12 @@
 #include <speculators/plugins.hpp>
 
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fx {
@@ -51,6 +54,28 @@ std::vector<std::string> module_names(const std::vector<speculators::PluginModul
 /// What the exported `int function()` of the plugin `file` returns, called in the copy this
 /// process loaded; -1 when the process has not loaded the file (nothing is loaded here).
 int plugin_counter(const std::filesystem::path& file, const char* function);
+
+/// What the exported `const char* function()` of the plugin `file` returns, called in the copy
+/// this process loaded; empty when the process has not loaded the file.
+std::string plugin_text(const std::filesystem::path& file, const char* function);
+
+/// Ends the test process, failed, when it is not destroyed within `seconds`: a call that
+/// would wait forever fails the test instead of hanging it.
+class Watchdog {
+ public:
+  explicit Watchdog(int seconds);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  Watchdog(Watchdog&&) = delete;
+  Watchdog& operator=(Watchdog&&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  bool finished_ = false;
+  std::thread thread_;
+};
 
 /// The failures of the PluginLoadError `load` throws, each checked to be named (its file) in
 /// the error's message; empty when it throws none.

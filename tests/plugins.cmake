@@ -7,6 +7,7 @@
 #            and shared_alpha: a link to fx/good/alpha.so, one plugin in two packages)
 #   second/  package fx.good again: its own alpha (shadowed when good/ comes first) and delta
 #   bad/     package fx.bad: every kind of broken plugin between two good ones
+#   lies/    package fx.bad: descriptors claiming 1,000,000 entries for one, with and without manifest
 #   where/   package fx.where: the plugin copy of the same registration line
 #   throws/  package fx.throws: a plugin whose static initializer throws
 #   marked/, foreign/, foreign_exits/, manual/, unlisted/, swap/  package fx.marked: plugins
@@ -14,6 +15,7 @@
 #            refused by it, one (unlisted) registering a class its manifest does not list, one
 #            (swap) renaming a new release of its package directory into place as it loads
 #   lazy/    package fx.lazy: plugins counting their initializations, one with a missing library
+#   reentry/ package fx.reentry: a plugin whose static initializer calls every public function
 set(fx_sources ${CMAKE_CURRENT_LIST_DIR}/plugins)
 set(fx_root ${SPECULATORS_TEST_PLUGIN_ROOT})
 set(fx_targets "")
@@ -73,6 +75,8 @@ fx_raw_plugin(fx_bad_null_entries bad fx.bad null_entries liar.cpp FX_LIE_NULL_E
 fx_raw_plugin(fx_bad_null_field bad fx.bad null_field liar.cpp FX_LIE_NULL_FIELD)
 fx_raw_plugin(fx_bad_null_descriptor bad fx.bad null_descriptor liar.cpp FX_LIE_NULL_DESCRIPTOR)
 fx_raw_plugin(fx_bad_no_entry bad fx.bad no_entry no_entry.cpp)
+fx_raw_plugin(fx_lies_count lies fx.bad count liar.cpp FX_LIE_COUNT)
+fx_raw_plugin(fx_lies_count_listed lies fx.bad count_listed liar.cpp FX_LIE_COUNT FX_LIE_LISTED)
 
 # missing_dep.so needs a library whose SONAME no file on disk has, so the dynamic loader
 # cannot find it (as if it had been deleted after the build).
@@ -158,6 +162,23 @@ fx_plugin(fx_lazy_two lazy fx.lazy two lazy.cpp FX_LAZY_KEY="two")
 fx_plugin(fx_lazy_broken lazy fx.lazy broken lazy.cpp FX_LAZY_KEY="broken" FX_LAZY_NEEDS_GONE)
 target_link_libraries(fx_lazy_broken PRIVATE fx_gone)
 target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_lazy_test.cpp)
+
+# --- what discovery refuses only between files: collide/, twins/, linked/ ----------------
+# fx.collide: a.b.so and a/b.so, both module fx.collide.a.b; fx.twins: one.so and two.so,
+# both registering key "same"; fx.linked: orig.so and copy.so, a hard link to it.
+fx_plugin(fx_collide_dotted collide fx.collide a.b bad_ok.cpp FX_BAD_KEY="dotted")
+fx_plugin(fx_collide_nested collide fx.collide a/b bad_ok.cpp FX_BAD_KEY="nested")
+fx_plugin(fx_twins_one twins fx.twins one bad_ok.cpp FX_BAD_KEY="same")
+fx_plugin(fx_twins_two twins fx.twins two bad_ok.cpp FX_BAD_KEY="same")
+fx_plugin(fx_linked_orig linked fx.linked orig bad_ok.cpp FX_BAD_KEY="linked")
+add_custom_command(TARGET fx_linked_orig POST_BUILD
+                   COMMAND ${CMAKE_COMMAND} -E rm -f ${fx_root}/linked/fx/linked/copy.so
+                   COMMAND ${CMAKE_COMMAND} -E create_hardlink $<TARGET_FILE:fx_linked_orig>
+                           ${fx_root}/linked/fx/linked/copy.so)
+
+# --- reentry/: package fx.reentry, a plugin whose initializer calls the library ----------
+fx_plugin(fx_reentry reentry fx.reentry reentrant reentrant.cpp)
+target_link_libraries(fx_reentry PRIVATE speculators::registry ${CMAKE_DL_LIBS})
 
 add_dependencies(registry_tests ${fx_targets})
 

@@ -20,10 +20,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -286,17 +288,58 @@ int run_validate(const std::string& name, const std::string& file, bool allow_un
   }
 }
 
+// What discovery would refuse that no file shows alone, among the modules that passed their
+// own checks (in discovery's order, with what each declares): a hard link to another module
+// (loaded once, so its classes would be registered twice), and a key that another module
+// lists in the same registry (the later module is refused: the key is taken).
+std::vector<speculators::PluginFailure> conflicts_between(
+    const std::vector<std::pair<speculators::PluginModule, speculators::PluginInfo>>& passed) {
+  namespace fs = std::filesystem;
+  std::vector<speculators::PluginFailure> conflicts;
+  std::vector<std::string> linked;  // files with more than one name, compared with each other only
+  std::map<std::pair<std::string, std::string>, std::string> first_with_key;  // (registry, key) -> file
+  for (const auto& [module, info] : passed) {
+    std::string reason;
+    std::error_code ec;
+    if (fs::hard_link_count(module.file, ec) > 1 && !ec) {
+      for (const std::string& other : linked) {
+        if (fs::equivalent(module.file, other, ec)) {
+          reason = "is a hard link to " + other +
+                   ", which discovery loads first; the dynamic loader takes both as "
+                   "one library, so its classes would be registered twice. Remove one of the names";
+          break;
+        }
+      }
+      linked.push_back(module.file);
+    }
+    for (const auto& e : info.entries) {
+      const auto [first, added] = first_with_key.try_emplace({e.registry_key, e.name}, module.file);
+      if (!added && reason.empty()) {
+        reason = "registers key \"" + e.name + "\" in registry " + e.registry_key + ", as " + first->second +
+                 " does, which discovery loads first; discovery refuses this one. Give one of the classes another "
+                 "name, or remove one of the plugins";
+      }
+    }
+    if (!reason.empty()) conflicts.push_back({module.file, module.name, std::move(reason)});
+  }
+  return conflicts;
+}
+
 int run_doctor(bool json_output, bool load, const std::vector<std::string>& warnings) {
   const Style style = style_for(json_output);
   const auto path = speculators::plugin_search_path();
   std::vector<speculators::PluginFailure> refused;
   const auto modules = speculators::find_package_modules("", &refused);
   std::vector<speculators::PluginFailure> failed;
+  std::vector<std::pair<speculators::PluginModule, speculators::PluginInfo>> passed;
   for (const auto& module : modules) {
     if (Inspection inspection = inspect_file(module.file, load); !inspection.info) {
       failed.push_back({module.file, module.name, inspection.failure});
+    } else {
+      passed.emplace_back(module, std::move(*inspection.info));
     }
   }
+  for (speculators::PluginFailure& f : conflicts_between(passed)) failed.push_back(std::move(f));
   const bool healthy = refused.empty() && failed.empty() && warnings.empty();
   if (json_output) {
     json out = {{"search_path", json::array()}, {"ignored", warnings},     {"modules", modules.size()},

@@ -23,9 +23,11 @@
 //      <program dir>/../<libdir>/speculators/plugins;
 //   5. for a build of this library that is not installed, the build tree's plugin directory.
 // Each default place is listed once, even where two of them are the same directory.
-// The plugin files (*.so) under the package directory, searched recursively, are its
+// The plugin files (*.so) under the package directory, searched recursively down to 32
+// directory levels (a deeper directory is reported as refused, not searched), are its
 // modules, named by their dotted path ("speculators.proposals.greedy") and loaded in sorted
-// order, each once per process. When two entries hold the same module, the first wins.
+// order, each once per process. When two entries hold the same module, the first wins; two
+// files of one entry that make one name (a.b.so and a/b.so) are both refused.
 //
 // What is checked, and what is refused:
 //  - a plugin file or directory writable by group or others (unless
@@ -39,7 +41,11 @@
 // loading cannot stop code that already ran. Load only plugins you trust. A plugin whose
 // static initializer throws stops the process, with a message naming it: the exception has
 // unwound through the dynamic loader, which cannot recover (SPECULATORS_REGISTER never throws
-// there; its errors are reported like any plugin failure).
+// there; its errors are reported like any plugin failure). A static initializer must not call
+// the plugin machinery while its plugin loads: the functions below but read_plugin_manifest(),
+// and discovery or create() of a class not loaded yet, then throw RegistryError naming the
+// plugin (they would wait for the load they are part of, forever); a registry's find(),
+// registry(), create() of a loaded class and register_class() work.
 //
 // Failures: by default, discovery loads every plugin that loads, then throws one
 // PluginLoadError listing every failure. set_plugin_failure_handler() sends failures to a

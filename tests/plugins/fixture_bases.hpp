@@ -71,6 +71,19 @@ struct Lazy : speculators::AutoClassRegistryMixin<Lazy, int> {
   virtual int value() const = 0;
 };
 
+/// Package fx.reentry: a plugin whose static initializer calls the library (reentrant.cpp),
+/// discovered lazily (Reentry, which it registers into) and eagerly (ReentryEager, empty).
+struct Reentry : speculators::AutoClassRegistryMixin<Reentry> {
+  static constexpr std::string_view auto_package = "fx.reentry";
+  virtual ~Reentry() = default;
+};
+
+struct ReentryEager : speculators::AutoClassRegistryMixin<ReentryEager> {
+  static constexpr std::string_view auto_package = "fx.reentry";
+  static constexpr bool registry_eager_load = true;
+  virtual ~ReentryEager() = default;
+};
+
 /// Discovery on, but no package named.
 struct NoPackage : speculators::AutoClassRegistryMixin<NoPackage> {
   virtual ~NoPackage() = default;

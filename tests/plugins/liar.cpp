@@ -1,6 +1,7 @@
 // Plugins whose descriptor lies, built by hand instead of by speculators_add_plugin(). Each
 // build defines one FX_LIE_* macro naming the lie; the host must refuse the plugin before it
-// uses any pointer of the descriptor it cannot trust.
+// uses any pointer of the descriptor it cannot trust. FX_LIE_COUNT claims 1,000,000 entries
+// for the one it gives; with FX_LIE_LISTED the plugin also has a manifest listing that one.
 #include "fixture_bases.hpp"
 
 #include <speculators/plugin_abi.h>
@@ -48,7 +49,17 @@ constexpr const SpeculatorsPluginEntry* entry_list = nullptr;
 constexpr const SpeculatorsPluginEntry* entry_list = entries;
 #endif
 
-const SpeculatorsPluginDescriptor descriptor{version,   sizeof(SpeculatorsPluginEntry), abi_tag, "fixture", 1,
+#if defined(FX_LIE_COUNT)
+constexpr uint64_t entry_count = 1000000;
+#else
+constexpr uint64_t entry_count = 1;
+#endif
+
+#if defined(FX_LIE_LISTED)
+SPECULATORS_REGISTER(fx::Bad, Honest, "liar");  // only for its manifest: this entry point ignores it
+#endif
+
+const SpeculatorsPluginDescriptor descriptor{version,   sizeof(SpeculatorsPluginEntry), abi_tag, "fixture", entry_count,
                                              entry_list};
 
 }  // namespace
