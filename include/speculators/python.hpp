@@ -50,6 +50,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,12 +206,13 @@ struct bridge_of<ClassInfo<Base, CtorArgs...>> {
     python_class->registry_key = registry_key;
     python_class->key = py::str(name.is_none() ? cls.attr("__name__") : name).cast<std::string>();
     const py::object doc = cls.attr("__doc__");
-    const std::string description = doc.is_none() ? std::string() : py::str(doc).cast<std::string>();
+    std::string description = doc.is_none() ? std::string() : py::str(doc).cast<std::string>();
+    description.resize(std::min(description.size(), description.find('\n')));  // the first line
     speculators::detail::EntryFields fields;
     fields.name = python_class->key;
     fields.type_name = python_class->qualified_name;
     fields.signature = speculators::detail::signature_of<Base, CtorArgs...>::value;
-    fields.description = description.substr(0, description.find('\n'));
+    fields.description = description;
     const std::string origin = origin_of(cls);
     fields.origin = origin;
     fields.factory = reinterpret_cast<speculators::detail::ErasedFactory>(&build_python_class<Base, CtorArgs...>);
@@ -245,7 +247,7 @@ auto bind_registry(pybind11::module_& module, const char* name) {
   py::class_<Base, detail::Owned<Trampoline>> cls(module, name);
   cls.def(py::init_alias<>());
   cls.attr("registry_key") = std::string(Base::registry_key());
-  cls.def_static("create", &Bridge::create, py::arg("name"),
+  cls.def_static("create", &Bridge::create,
                  "Builds the class registered under name (C++, plugin or Python) with the constructor arguments");
   py::object bound = cls;
   cls.def_static(
