@@ -78,7 +78,8 @@ auto bind_registry(pybind11::module_& module, const char* name);
 // Implementation details. Nothing below is part of the public API.
 // ===========================================================================
 
-namespace detail {
+// Hidden, as pybind11's own namespace is: these types hold pybind11 objects.
+namespace [[gnu::visibility("hidden")]] detail {
 
 namespace py = pybind11;
 
