@@ -2,6 +2,8 @@
 
     PYTHONPATH=<build>/python python3 examples/python/demo.py
 """
+import os
+
 import speculators_examples as examples
 import speculators_registry as registry
 
@@ -26,4 +28,4 @@ for name in ("greedy", "repeat_last"):
 
 print("proposal methods:")
 for cls in registry.Registry("speculators::examples::TokenProposal").registered_classes():
-    print(f"  {cls.name:12} {cls.description}  ({cls.origin})")
+    print(f"  {cls.name:12} {cls.description}  ({os.path.relpath(cls.origin)})")
