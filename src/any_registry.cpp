@@ -57,21 +57,6 @@ std::vector<std::pair<std::string, std::set<std::string>>> manifest_registries()
   return found;
 }
 
-[[noreturn]] void throw_unknown_registry(std::string_view key, const std::vector<std::string>& known) {
-  std::string text = "speculators: no registry " + detail::quoted(key) +
-                     " is known to this process or listed by the plugins on the search path";
-  if (known.empty()) {
-    text += "; none is: register a class, or add the plugins' directory to the search path";
-  } else {
-    const std::vector<std::string_view> views(known.begin(), known.end());
-    const std::vector<std::string_view> close = detail::closest_keys(key, views);
-    text += close.empty() ? "." : ". Did you mean " + detail::quoted(close.front()) + "?";
-    text += " Known registries:";
-    for (const std::string& k : known) text.append(" ").append(detail::quoted(k));
-  }
-  throw UnknownKeyError(text, std::string(key), {});
-}
-
 const detail::DiscoverySpec& discovery_of(const detail::RegistryStore& store) noexcept {
   static constexpr detail::DiscoverySpec off{};
   const detail::DiscoverySpec* spec = store.discovery.load(std::memory_order_acquire);
@@ -102,19 +87,15 @@ void AnyClassInfo::load() const {
 
 // --- AnyRegistry -------------------------------------------------------------
 
-AnyRegistry AnyRegistry::open(std::string_view key) {
+AnyRegistry AnyRegistry::open(std::string_view name) {
+  const std::string key = resolve_registry_key(name);
   detail::RegistryStore* store = detail::existing_store(key);
   if (store != nullptr && store->discovery.load(std::memory_order_acquire) != nullptr) return AnyRegistry(*store);
   // No base of the process has given its settings: read them from the plugins that name it.
-  auto registries = manifest_registries();
+  const auto registries = manifest_registries();
   const auto named = std::find_if(registries.begin(), registries.end(), [&](const auto& r) { return r.first == key; });
-  if (named == registries.end()) {
-    if (store != nullptr) return AnyRegistry(*store);  // classes registered by plugins or bindings only
-    std::vector<std::string> known = registry_keys();
-    for (const auto& r : registries) {
-      if (std::find(known.begin(), known.end(), r.first) == known.end()) known.push_back(r.first);
-    }
-    throw_unknown_registry(key, known);
+  if (named == registries.end()) {  // known to the process only: bindings, loaded plugins
+    return AnyRegistry(store != nullptr ? *store : detail::store_for_key(key));
   }
   auto discovery = std::make_unique<ManifestDiscovery>();
   discovery->packages.assign(named->second.begin(), named->second.end());

@@ -127,6 +127,24 @@ std::string unknown_key_message(std::string_view registry, std::string_view key,
   return text;
 }
 
+std::string unknown_registry_message(std::string_view name, const std::vector<std::string_view>& keys,
+                                     const std::vector<std::string_view>& close) {
+  std::string text = "speculators: no registry " + quoted(name) +
+                     " is known to this process or named by the manifest of a plugin on the search path.";
+  if (!close.empty()) text += " Did you mean " + joined_quoted(close, close.size()) + "?";
+  if (keys.empty()) {
+    text += " No registry is known: add the directory of its plugins to the search path (SPECULATORS_PLUGIN_PATH).";
+  } else {
+    text += " Known registries: " + joined_quoted(keys, listed_keys_limit) + ".";
+  }
+  return text;
+}
+
+std::string ambiguous_registry_message(std::string_view name, const std::vector<std::string_view>& matches) {
+  return "speculators: registry name " + quoted(name) + " is ambiguous. Did you mean " +
+         joined_quoted(matches, listed_keys_limit) + "? Name the registry with its namespace.";
+}
+
 std::string empty_registry_message(std::string_view registry) {
   return "speculators: registered_classes() must be called after registering classes: " + registry_text(registry) +
          " has none. Register one with SPECULATORS_REGISTER(Base, Derived), or turn on registry_auto_discovery "

@@ -60,6 +60,10 @@ class MessagePart {
                                                 std::string_view new_type, std::string_view new_origin);
 [[gnu::cold]] std::string unknown_key_message(std::string_view registry, std::string_view key,
                                               const std::vector<std::string_view>& keys);
+[[gnu::cold]] std::string unknown_registry_message(std::string_view name, const std::vector<std::string_view>& keys,
+                                                   const std::vector<std::string_view>& close);
+[[gnu::cold]] std::string ambiguous_registry_message(std::string_view name,
+                                                     const std::vector<std::string_view>& matches);
 [[gnu::cold]] std::string empty_registry_message(std::string_view registry);
 [[gnu::cold]] std::string signature_mismatch_message(std::string_view registry, std::string_view key,
                                                      std::string_view expected, std::string_view found,

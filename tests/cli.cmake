@@ -105,7 +105,17 @@ cli_test(schema.from_plugin 0 ARGS schema ${cli_config_registry} --plugin-path $
          JSON "$schema|https://json-schema.org/draft/2020-12/schema" "title|${cli_config_registry}"
               "$defs/cfgtest__TokenProposalConfig/oneOf|#1")
 cli_test(schema.unknown_registry 1 ARGS schema cfgtest::Nope --plugin-path ${cli_fx}
-         OUTPUT "no config registry \"cfgtest::Nope\"")
+         OUTPUT "no registry \"cfgtest::Nope\" is known.*Known registries: .*\"cfgtest::TokenProposalConfig\"")
+# A registry may be named without its namespace where that is unambiguous; the examples and
+# the test plugins both have a TokenProposalConfig.
+cli_test(validate.unqualified 0 ARGS validate TokenProposalConfig ${PROJECT_SOURCE_DIR}/examples/configs/greedy.json
+         JSON "proposal_type|greedy")
+cli_test(schema.partly_qualified 0 ARGS schema examples::TokenProposalConfig
+         JSON "title|speculators::examples::TokenProposalConfig")
+cli_test(schema.ambiguous 1 ARGS schema TokenProposalConfig --plugin-path ${cli_fx}
+         OUTPUT "registry name \"TokenProposalConfig\" is ambiguous. Did you mean \"cfgtest::TokenProposalConfig\", \"speculators::examples::TokenProposalConfig\"\\?")
+cli_test(schema.misspelt 1 ARGS schema TokenProposalConfg
+         OUTPUT "no registry \"TokenProposalConfg\".* Did you mean [^?]*\"speculators::examples::TokenProposalConfig\"\\?")
 cli_test(validate.good 0 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_good.json
                                     --plugin-path ${cli_fx}
          JSON "proposal_type|typical" "typical_mass|0.5" "fallback|")  # filled in: null reads as ""

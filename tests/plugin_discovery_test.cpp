@@ -247,4 +247,60 @@ TEST(PluginDiscovery, ManyDirectoriesAreWalkedAndNoneStaysOpen) {
             static_cast<int>(before));
 }
 
+// Two registries whose keys end alike, registered in the test (not at namespace scope, so
+// that no other test of this binary has them).
+struct WidgetA : speculators::ClassRegistryMixin<WidgetA> {
+  static constexpr std::string_view registry_name = "resolve::a::Widget";
+  virtual ~WidgetA() = default;
+};
+struct WidgetB : speculators::ClassRegistryMixin<WidgetB> {
+  static constexpr std::string_view registry_name = "resolve::b::Widget";
+  virtual ~WidgetB() = default;
+};
+struct PlainA : WidgetA {};
+struct PlainB : WidgetB {};
+
+TEST(PluginDiscovery, RegistryNamesResolveWithoutTheirNamespace) {
+  speculators::add_plugin_directory(fx::fixture_root("good"));
+  const Keys known = speculators::known_registry_keys();
+  EXPECT_TRUE(std::is_sorted(known.begin(), known.end()));
+  EXPECT_NE(std::find(known.begin(), known.end(), "fx::Shape"), known.end());
+  // Named by the manifests of fx.good: found without loading anything.
+  EXPECT_EQ(speculators::resolve_registry_key("Shape"), "fx::Shape");
+  EXPECT_EQ(speculators::resolve_registry_key("fx::Shape"), "fx::Shape");
+  EXPECT_EQ(speculators::resolve_registry_key("Color"), "fx::Color");
+  for (const speculators::PluginModule& m : speculators::find_package_modules("fx.good")) {
+    EXPECT_FALSE(m.loaded) << m.name;
+  }
+  // "hape" is not a whole component of "fx::Shape".
+  EXPECT_THROW(speculators::resolve_registry_key("hape"), speculators::UnknownKeyError);
+}
+
+TEST(PluginDiscovery, AmbiguousOrUnknownRegistryNamesSuggestQualifiedKeys) {
+  WidgetA::register_class<PlainA>("plain");
+  WidgetB::register_class<PlainB>("plain");
+  EXPECT_EQ(speculators::resolve_registry_key("a::Widget"), "resolve::a::Widget");
+  EXPECT_EQ(speculators::resolve_registry_key("resolve::b::Widget"), "resolve::b::Widget");
+  try {
+    speculators::resolve_registry_key("Widget");
+    ADD_FAILURE() << "an ambiguous name resolved";
+  } catch (const speculators::UnknownKeyError& e) {
+    EXPECT_EQ(e.registry(), "Widget");
+    EXPECT_STREQ(e.what(),
+                 "speculators: registry name \"Widget\" is ambiguous. Did you mean \"resolve::a::Widget\", "
+                 "\"resolve::b::Widget\"? Name the registry with its namespace.");
+  }
+  try {
+    speculators::resolve_registry_key("Widgte");
+    ADD_FAILURE() << "an unknown name resolved";
+  } catch (const speculators::UnknownKeyError& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(
+        what.starts_with("speculators: no registry \"Widgte\" is known to this process or named by the "
+                         "manifest of a plugin on the search path. Did you mean \"resolve::a::Widget\", "
+                         "\"resolve::b::Widget\"? Known registries: "))
+        << what;
+  }
+}
+
 }  // namespace

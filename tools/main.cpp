@@ -193,13 +193,14 @@ void load_plugins_of(const std::string& registry) {
   }
 }
 
-int run_schema(const std::string& registry) {
+int run_schema(const std::string& name) {
+  const std::string registry = speculators::resolve_registry_key(name);
   load_plugins_of(registry);
   std::cout << speculators::config_schema(registry).dump(2) << '\n';
   return exit_ok;
 }
 
-int run_validate(const std::string& registry, const std::string& file, bool allow_unknown, bool json_output) {
+int run_validate(const std::string& name, const std::string& file, bool allow_unknown, bool json_output) {
   const Style style = style_for(json_output);
   std::ifstream in(file);
   if (!in) {
@@ -213,6 +214,7 @@ int run_validate(const std::string& registry, const std::string& file, bool allo
     std::cerr << file << ": not JSON: " << e.what() << '\n';
     return exit_rejected;
   }
+  const std::string registry = speculators::resolve_registry_key(name);
   load_plugins_of(registry);
   try {
     json normalized = speculators::normalize_config(registry, config, {.allow_unknown_fields = allow_unknown});
@@ -292,7 +294,10 @@ int main(int argc, char** argv) {
 
   std::string registry;
   CLI::App* schema = app.add_subcommand("schema", "Print the JSON Schema of a config registry found in plugins");
-  schema->add_option("REGISTRY", registry, "The registry key, e.g. speculators::examples::TokenProposalConfig")
+  schema
+      ->add_option("REGISTRY", registry,
+                   "The registry key, e.g. speculators::examples::TokenProposalConfig, or its unqualified name where "
+                   "unambiguous")
       ->required();
   schema->footer("Example: speculators-registry schema speculators::examples::TokenProposalConfig");
 
@@ -300,7 +305,8 @@ int main(int argc, char** argv) {
   bool allow_unknown = false;
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a config file: print it normalized, or every problem with its JSON pointer");
-  validate->add_option("REGISTRY", registry, "The config registry key")->required();
+  validate->add_option("REGISTRY", registry, "The config registry key, or its unqualified name where unambiguous")
+      ->required();
   validate->add_option("CONFIG", config_file, "The config file (JSON)")->required();
   validate->add_flag("--allow-unknown-fields", allow_unknown, "Accept fields no class declares");
   validate->footer(

@@ -20,12 +20,12 @@ class RepeatLast(examples.TokenProposal):
         return [context[-1]] * self.tokens
 
 
-config = registry.Registry("speculators::examples::TokenProposalConfig").validate({"proposal_type": "greedy", "speculative_tokens": 3})
+config = registry.Registry("TokenProposalConfig").validate({"proposal_type": "greedy", "speculative_tokens": 3})
 print("config:", config)
 context = [101, 2023, 2003]
 for name in ("greedy", "repeat_last"):
     print(f"{name}: {examples.propose(name, config, context)}")
 
 print("proposal methods:")
-for cls in registry.Registry("speculators::examples::TokenProposal").registered_classes():
+for cls in registry.Registry("TokenProposal").registered_classes():
     print(f"  {cls.name:12} {cls.description}  ({os.path.relpath(cls.origin)})")

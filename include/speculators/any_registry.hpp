@@ -61,10 +61,12 @@ class AnyClassInfo {
 /// One registry, reached by its key. The calls mirror ClassRegistryMixin's.
 class AnyRegistry {
  public:
-  /// The registry `key`: one the process holds, else one that plugins on the search path name
-  /// in their manifests (nothing is loaded to find it).
-  /// @throws UnknownKeyError naming the known registries when neither has it
-  static AnyRegistry open(std::string_view key);
+  /// The registry `name` means (resolve_registry_key(): a key, or its last namespace
+  /// components when they name one registry): one the process holds, else one that plugins on
+  /// the search path name in their manifests (nothing is loaded to find it).
+  /// @throws UnknownKeyError when no registry, or more than one, is named so; the message
+  ///         suggests the keys it may mean
+  static AnyRegistry open(std::string_view name);
 
   /// The registry key, e.g. "speculators::examples::TokenProposal".
   std::string_view key() const noexcept;

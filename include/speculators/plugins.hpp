@@ -112,6 +112,21 @@ PluginInfo read_plugin_manifest(const std::filesystem::path& file);
 /// @returns its descriptor. @throws PluginLoadError naming the file and the reason
 PluginInfo load_plugin(const std::filesystem::path& file);
 
+/// The registry keys this process knows (every registry with a store: a typed base used, a
+/// class registered, a plugin loaded) and those named by the manifests of the plugins on the
+/// search path (read, not loaded), sorted and unique. Files that are not plugins name none.
+std::vector<std::string> known_registry_keys();
+
+/// The registry key that `name` means: `name` itself when it is a key of
+/// known_registry_keys(), else the one key whose last namespace components are `name`
+/// ("TokenProposalConfig" or "examples::TokenProposalConfig" for
+/// "speculators::examples::TokenProposalConfig"). A key this process has is returned
+/// without reading any manifest.
+/// @throws UnknownKeyError when no known key, or more than one, is named so; the message
+///         suggests the qualified keys it may mean
+/// Example: `auto key = speculators::resolve_registry_key("TokenProposalConfig");`
+std::string resolve_registry_key(std::string_view name);
+
 /// Every plugin failure this process has met, in order.
 std::vector<PluginFailure> plugin_failures();
 

@@ -69,3 +69,11 @@ def test_json_schema():
 def test_schema_of_a_registry_that_is_not_a_config_registry():
     with pytest.raises(KeyError, match="no config registry"):
         sr.Registry(PROPOSAL).json_schema()
+
+
+def test_names_without_namespace():
+    assert sr.Registry("TokenProposal").key == PROPOSAL
+    assert sr.Registry("examples::TokenProposalConfig").key == CONFIG
+    assert sr.Registry("TokenProposalConfig").validate({"proposal_type": "greedy"})["speculative_tokens"] == 5
+    with pytest.raises(sr.UnknownKeyError, match="TokenProposal"):
+        sr.Registry("TokenProposl")
