@@ -2,7 +2,7 @@
 // create() of a class written in Python against a C++ create() of a C++ class, in one run.
 // The interpreter is embedded; the Python side runs exactly what a Python program would.
 // bench/run runs this program and bench/report.py writes its section of docs/BENCHMARKS.md.
-#include <speculators/python.hpp>
+#include "../tests/python/shape.hpp"
 
 #include <benchmark/benchmark.h>
 #include <pybind11/embed.h>
@@ -13,23 +13,12 @@
 
 namespace py = pybind11;
 
+SPECULATORS_REGISTER(testing_shapes::Shape, testing_shapes::Square, "cpp_square");
+
 namespace {
 
-struct Shape : speculators::ClassRegistryMixin<Shape, int> {
-  static constexpr std::string_view registry_name = "bench.python.Shape";
-  virtual ~Shape() = default;
-  virtual int area() const = 0;
-};
-struct Square : Shape {
-  explicit Square(int side) : side_(side) {}
-  int area() const override { return side_ * side_; }
-  int side_;
-};
-SPECULATORS_REGISTER(Shape, Square, "cpp_square");
-
-struct PyShape : Shape {
-  int area() const override { PYBIND11_OVERRIDE_PURE(int, Shape, area, ); }
-};
+using testing_shapes::PyShape;
+using testing_shapes::Shape;
 
 // 1,000 Python classes, the first of them "py_square"; and the registry by key.
 constexpr const char* setup = R"(
@@ -46,7 +35,7 @@ class PySquare(bench_shapes.Shape):
 bench_shapes.Shape.register("py_square")(PySquare)
 for i in range(998):
     bench_shapes.Shape.register(f"py_shape_{i}")(type(f"PyShape{i}", (PySquare,), {}))
-registry = speculators_registry.Registry("bench.python.Shape")
+registry = speculators_registry.Registry("testing.Shape")
 assert len(registry.registered_classes()) == 1000
 )";
 

@@ -24,56 +24,88 @@ namespace py = pybind11;
 
 namespace {
 
-// The exception classes, made once by the module (the translator runs after init).
-struct Exceptions {
-  py::object registry_error, invalid_key, duplicate_key, unknown_key, empty_registry, discovery, signature_mismatch,
-      plugin_load, config, invalid_class, python;
+template <class Error>
+bool is(const speculators::RegistryError& error) {
+  return dynamic_cast<const Error*>(&error) != nullptr;
+}
+
+// The exception classes of the module under RegistryError, each with the built-in the seed
+// raises for it and the C++ error it stands for (none: raised by bind_registry itself).
+struct ErrorKind {
+  const char* name;
+  PyObject* builtin;
+  const char* doc;
+  bool (*matches)(const speculators::RegistryError&);
 };
-Exceptions& exceptions() {
-  static auto* made = new Exceptions();  // outlives the interpreter's teardown of the module
-  return *made;
+const std::vector<ErrorKind>& error_kinds() {
+  static const std::vector<ErrorKind> kinds{
+      {"InvalidKeyError", PyExc_ValueError, "A name that is not a string, empty, padded or holding control characters.",
+       &is<speculators::InvalidKeyError>},
+      {"DuplicateKeyError", PyExc_ValueError, "A second class under a taken name (\"already registered\").",
+       &is<speculators::DuplicateKeyError>},
+      {"UnknownKeyError", PyExc_KeyError, "A name no class (or registry) is under.", &is<speculators::UnknownKeyError>},
+      {"EmptyRegistryError", PyExc_ValueError, "registered_classes() before any registration.",
+       &is<speculators::EmptyRegistryError>},
+      {"DiscoveryError", PyExc_ValueError, "Discovery asked of a registry with discovery off, or without auto_package.",
+       &is<speculators::DiscoveryError>},
+      {"SignatureMismatchError", PyExc_TypeError, "A class whose constructor signature differs from its registry's.",
+       &is<speculators::SignatureMismatchError>},
+      {"PluginLoadError", PyExc_ImportError, "Plugins that failed to load; .failures lists (file, module, reason).",
+       &is<speculators::PluginLoadError>},
+      {"ConfigError", PyExc_ValueError, "A config that does not validate; .problems lists (json_pointer, message).",
+       &is<speculators::ConfigError>},
+      {"PythonError", PyExc_RuntimeError, "A Python class that C++ built raised; the message names the class.",
+       &is<speculators::python::PythonError>},
+      {"InvalidClassError", PyExc_TypeError,
+       "Registering something that is not a class, or not a subclass of the base.", nullptr},
+  };
+  return kinds;
 }
 
-py::object new_exception(py::module_& m, const char* name, const py::object& base, PyObject* builtin, const char* doc) {
-  const std::string qualified = std::string("speculators_registry.") + name;
-  py::tuple bases = builtin == nullptr ? py::make_tuple(base) : py::make_tuple(base, py::handle(builtin));
-  py::object type =
-      py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr));
-  if (!type) throw py::error_already_set();
-  m.attr(name) = type;
-  return type;
+// RegistryError, then the classes of error_kinds() in their order. Made by the module's init
+// (the translator runs after it); never freed, as the module is not.
+std::vector<py::object>& error_types() {
+  static auto* types = new std::vector<py::object>();
+  return *types;
 }
 
-// Raises `type(message)` with extra attributes.
-void raise(const py::object& type, const char* message, const py::dict& attributes = {}) {
-  py::object error = type(message);
-  for (const auto& item : attributes) py::setattr(error, item.first, item.second);
-  PyErr_SetObject(type.ptr(), error.ptr());
+void add_error_types(py::module_& m) {
+  const auto add = [&m](const char* name, const py::tuple& bases, const char* doc) {
+    const std::string qualified = std::string("speculators_registry.") + name;
+    auto type =
+        py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr));
+    if (!type) throw py::error_already_set();
+    m.attr(name) = type;
+    error_types().push_back(type);
+  };
+  add("RegistryError", py::make_tuple(py::handle(PyExc_Exception)), "Base of every error of speculators_registry.");
+  for (const ErrorKind& kind : error_kinds()) {
+    add(kind.name, py::make_tuple(error_types().front(), py::handle(kind.builtin)), kind.doc);
+  }
 }
 
 void translate(std::exception_ptr thrown) {
-  const Exceptions& e = exceptions();
   try {
     std::rethrow_exception(thrown);
-  } catch (const speculators::ConfigError& error) {
-    py::list problems;
-    for (const auto& p : error.problems()) problems.append(py::make_tuple(p.pointer, p.message));
-    raise(e.config, error.what(), py::dict(py::arg("problems") = problems, py::arg("registry") = error.registry()));
-  } catch (const speculators::PluginLoadError& error) {
-    py::list failures;
-    for (const auto& f : error.failures()) failures.append(py::make_tuple(f.file, f.module, f.reason));
-    raise(e.plugin_load, error.what(),
-          py::dict(py::arg("failures") = failures, py::arg("registry") = error.registry()));
   } catch (const speculators::RegistryError& error) {
-    const py::object* type = &e.registry_error;
-    if (dynamic_cast<const speculators::InvalidKeyError*>(&error) != nullptr) type = &e.invalid_key;
-    if (dynamic_cast<const speculators::DuplicateKeyError*>(&error) != nullptr) type = &e.duplicate_key;
-    if (dynamic_cast<const speculators::UnknownKeyError*>(&error) != nullptr) type = &e.unknown_key;
-    if (dynamic_cast<const speculators::EmptyRegistryError*>(&error) != nullptr) type = &e.empty_registry;
-    if (dynamic_cast<const speculators::DiscoveryError*>(&error) != nullptr) type = &e.discovery;
-    if (dynamic_cast<const speculators::SignatureMismatchError*>(&error) != nullptr) type = &e.signature_mismatch;
-    if (dynamic_cast<const speculators::python::PythonError*>(&error) != nullptr) type = &e.python;
-    raise(*type, error.what(), py::dict(py::arg("registry") = error.registry(), py::arg("key") = error.key()));
+    const py::object* type = &error_types().front();
+    for (std::size_t i = 0; i < error_kinds().size(); ++i) {
+      if (error_kinds()[i].matches != nullptr && error_kinds()[i].matches(error)) type = &error_types()[i + 1];
+    }
+    py::object raised = (*type)(error.what());
+    raised.attr("registry") = error.registry();
+    raised.attr("key") = error.key();
+    if (const auto* config = dynamic_cast<const speculators::ConfigError*>(&error)) {
+      py::list problems;
+      for (const auto& p : config->problems()) problems.append(py::make_tuple(p.pointer, p.message));
+      raised.attr("problems") = problems;
+    }
+    if (const auto* plugins = dynamic_cast<const speculators::PluginLoadError*>(&error)) {
+      py::list failures;
+      for (const auto& f : plugins->failures()) failures.append(py::make_tuple(f.file, f.module, f.reason));
+      raised.attr("failures") = failures;
+    }
+    PyErr_SetObject(type->ptr(), raised.ptr());
   }
 }
 
@@ -122,29 +154,7 @@ PYBIND11_MODULE(speculators_registry, m) {
   m.doc() = "The registries of speculators-registry (C++), by key: list, discover, validate configs.";
   m.attr("__version__") = SPECULATORS_VERSION;
 
-  Exceptions& e = exceptions();
-  e.registry_error = new_exception(m, "RegistryError", py::reinterpret_borrow<py::object>(PyExc_Exception), nullptr,
-                                   "Base of every error of speculators_registry.");
-  e.invalid_key = new_exception(m, "InvalidKeyError", e.registry_error, PyExc_ValueError,
-                                "A name that is not a string, empty, padded or holding control characters.");
-  e.duplicate_key = new_exception(m, "DuplicateKeyError", e.registry_error, PyExc_ValueError,
-                                  "A second class under a taken name (\"already registered\").");
-  e.unknown_key =
-      new_exception(m, "UnknownKeyError", e.registry_error, PyExc_KeyError, "A name no class (or registry) is under.");
-  e.empty_registry = new_exception(m, "EmptyRegistryError", e.registry_error, PyExc_ValueError,
-                                   "registered_classes() before any registration.");
-  e.discovery = new_exception(m, "DiscoveryError", e.registry_error, PyExc_ValueError,
-                              "Discovery asked of a registry with discovery off, or without auto_package.");
-  e.signature_mismatch = new_exception(m, "SignatureMismatchError", e.registry_error, PyExc_TypeError,
-                                       "A class whose constructor signature differs from its registry's.");
-  e.plugin_load = new_exception(m, "PluginLoadError", e.registry_error, PyExc_ImportError,
-                                "Plugins that failed to load; .failures lists (file, module, reason).");
-  e.config = new_exception(m, "ConfigError", e.registry_error, PyExc_ValueError,
-                           "A config that does not validate; .problems lists (json_pointer, message).");
-  e.invalid_class = new_exception(m, "InvalidClassError", e.registry_error, PyExc_TypeError,
-                                  "Registering something that is not a class, or not a subclass of the base.");
-  e.python = new_exception(m, "PythonError", e.registry_error, nullptr,
-                           "A Python class that C++ built raised; the message names the class.");
+  add_error_types(m);
   py::register_exception_translator(&translate);
 
   py::class_<speculators::AnyClassInfo>(m, "ClassInfo", "A registered class: where it comes from, whether it is loaded")

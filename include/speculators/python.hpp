@@ -234,7 +234,7 @@ struct bridge_of<ClassInfo<Base, CtorArgs...>> {
   }
 };
 
-}  // namespace detail
+}  // namespace gnu::visibility("hidden")]]detail
 
 template <class Base, class Trampoline>
 auto bind_registry(pybind11::module_& module, const char* name) {

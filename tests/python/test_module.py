@@ -25,7 +25,7 @@ def test_version_is_the_librarys():
     ("PluginLoadError", ImportError),
     ("ConfigError", ValueError),
     ("InvalidClassError", TypeError),
-    ("PythonError", Exception),
+    ("PythonError", RuntimeError),
 ])
 def test_exceptions_share_one_root_and_the_seeds_builtins(name, builtin):
     error = getattr(sr, name)

@@ -1,5 +1,5 @@
 // speculators_registry_testing: C++ bases bound with bind_registry, for the pytest suite.
-#include <speculators/python.hpp>
+#include "shape.hpp"
 
 #include <pybind11/stl.h>
 
@@ -9,24 +9,12 @@
 #include <thread>
 #include <vector>
 
+SPECULATORS_REGISTER(testing_shapes::Shape, testing_shapes::Square, "square", "a C++ square");
+
 namespace {
 
-// Discovery off; classes are built from one int.
-struct Shape : speculators::ClassRegistryMixin<Shape, int> {
-  static constexpr std::string_view registry_name = "testing.Shape";
-  virtual ~Shape() = default;
-  virtual int area() const = 0;
-};
-struct Square : Shape {
-  explicit Square(int side) : side_(side) {}
-  int area() const override { return side_ * side_; }
-  int side_;
-};
-SPECULATORS_REGISTER(Shape, Square, "square", "a C++ square");
-
-struct PyShape : Shape {
-  int area() const override { PYBIND11_OVERRIDE_PURE(int, Shape, area, ); }
-};
+using testing_shapes::PyShape;
+using testing_shapes::Shape;
 
 // A second registry, to show that registries do not share classes.
 struct Animal : speculators::ClassRegistryMixin<Animal> {
