@@ -162,7 +162,8 @@ void AnyRegistry::load_classes() const {
     }
   }
   if (!failures.empty()) {
-    throw PluginLoadError(detail::plugin_failures_message(store_->key, failures), store_->key, std::move(failures));
+    const std::string message = detail::plugin_failures_message(store_->key, failures);
+    throw PluginLoadError(message, store_->key, std::move(failures));
   }
 }
 

@@ -73,6 +73,15 @@ TEST(PluginLazy, ARegistryOnlyManifestsNameIsOpenedByKeyAndLoadsOnCreate) {
   EXPECT_EQ(fx::Lazy::create("one", 7)->value(), 7);
   EXPECT_EQ(initializations(lazy_package, "one"), 1);
   EXPECT_EQ(lazy.auto_package(), Keys{"fx.lazy"});
+  // Loading every class: the good plugins load, the bad one is reported once.
+  try {
+    lazy.load_classes();
+    ADD_FAILURE() << "the broken plugin loaded";
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 1U);
+    EXPECT_EQ(e.failures()[0].file, (lazy_package / "broken.so").string());
+  }
+  EXPECT_EQ(initializations(lazy_package, "two"), 1);
 }
 
 TEST(PluginLazy, FirstCreateLoadsOnlyThatPluginAndOnlyOnce) {

@@ -79,7 +79,8 @@ auto bind_registry(pybind11::module_& module, const char* name);
 // ===========================================================================
 
 // Hidden, as pybind11's own namespace is: these types hold pybind11 objects.
-namespace [[gnu::visibility("hidden")]] detail {
+#pragma GCC visibility push(hidden)
+namespace detail {
 
 namespace py = pybind11;
 
@@ -234,7 +235,8 @@ struct bridge_of<ClassInfo<Base, CtorArgs...>> {
   }
 };
 
-}  // namespace gnu::visibility("hidden")]]detail
+}  // namespace detail
+#pragma GCC visibility pop
 
 template <class Base, class Trampoline>
 auto bind_registry(pybind11::module_& module, const char* name) {
