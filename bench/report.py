@@ -308,12 +308,13 @@ def section_python(context, f):
 ## 7. From Python
 
 `bench/python_bench`, run {context.get("date", "?")} (load average at start
-{", ".join(f"{x:.2f}" for x in context.get("load_avg", []))}), with the interpreter embedded. The listing is Python's `speculators_registry.Registry(key).registered_classes()` on a registry of
+{", ".join(f"{x:.2f}" for x in context.get("load_avg", []))}), with the interpreter embedded. The
+listing is Python's `speculators_registry.Registry(key).registered_classes()` on a registry of
 1,000 classes (999 written in Python, one in C++), returning a tuple of 1,000 descriptors. The
 create() figures are C++ `Shape::create(name, 3)` from a thread that does not hold the GIL, as
 an engine's core calls it: of a class written in Python (registered with `register`; the call
 takes the GIL, builds the Python object and hands the GIL back) against a C++ class of the
-same registry. Wall time, medians.
+same registry. Single-threaded loops: the benchmark thread's CPU time, medians.
 
 | call | time | cv |
 | --- | ---: | ---: |
@@ -545,7 +546,7 @@ def main():
         parts.append(section_loading_others(discovery))
     if args.python:
         python_context, python_runs = load(args.python)
-        parts.append(section_python(python_context, Figures(python_runs)))
+        parts.append(section_python(python_context, Figures(python_runs, "cpu_time")))
     if os.path.exists(args.analysis):
         with open(args.analysis, encoding="utf-8") as f:
             parts.append(f.read())
