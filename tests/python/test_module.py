@@ -1,6 +1,8 @@
 """The module: version, registries by key, the search path, the exception hierarchy."""
 import os
 import re
+import subprocess
+import sys
 import tempfile
 
 import pytest
@@ -75,3 +77,11 @@ def test_search_path_reads_the_environment():
     sources = [source for _, source, _ in sr.plugin_search_path()]
     assert "SPECULATORS_PLUGIN_PATH" not in sources
     assert "install" in sources
+
+
+def test_search_path_takes_speculators_plugin_path_first():
+    with tempfile.TemporaryDirectory() as directory:
+        env = dict(os.environ, SPECULATORS_PLUGIN_PATH=directory)
+        out = subprocess.run([sys.executable, "-c", "import speculators_registry as sr; print(sr.plugin_search_path()[0])"],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        assert out.strip() == repr((directory, "SPECULATORS_PLUGIN_PATH", True))
