@@ -7,8 +7,8 @@
 //
 //   struct PyTokenProposal : TokenProposal {
 //     std::vector<int> propose(std::span<const int> context) const override {
-//       PYBIND11_OVERRIDE_PURE(std::vector<int>, TokenProposal, propose, std::vector<int>(context.begin(),
-//       context.end()));
+//       PYBIND11_OVERRIDE_PURE(std::vector<int>, TokenProposal, propose,
+//                              std::vector<int>(context.begin(), context.end()));
 //     }
 //   };
 //   PYBIND11_MODULE(my_module, m) {
@@ -63,9 +63,6 @@ namespace speculators::python {
 class PythonError : public RegistryError {
   using RegistryError::RegistryError;
 };
-
-template <class Base, class Trampoline>
-class BoundRegistry;
 
 /// Binds `Base`'s registry to Python as class `name` of `module`, with `Trampoline` (a pybind11
 /// trampoline of Base, default-constructible) for Python subclasses. Imports speculators_registry.
