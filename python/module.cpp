@@ -164,6 +164,8 @@ PYBIND11_MODULE(speculators_registry, m) {
       .def_property_readonly("origin", &speculators::AnyClassInfo::origin)
       .def_property_readonly("is_loaded", &speculators::AnyClassInfo::is_loaded)
       .def_property_readonly("registry_key", &speculators::AnyClassInfo::registry_key)
+      .def("load", &speculators::AnyClassInfo::load,
+           "Loads the plugin of a class listed from its manifest (what creating it would do)")
       .def("__eq__", [](const speculators::AnyClassInfo& a, const speculators::AnyClassInfo& b) { return a == b; })
       .def("__hash__", [](const speculators::AnyClassInfo& a) { return std::hash<std::string_view>{}(a.name()); })
       .def("__repr__", [](const speculators::AnyClassInfo& c) {

@@ -24,6 +24,8 @@ def test_registry_from_manifests_lists_without_loading():
     assert proposals.auto_imported_modules == ["speculators.proposals.greedy", "speculators.proposals.sampling"]
     assert proposals.auto_populate_registry() is False
     assert PROPOSAL in sr.registries()
+    classes[0].load()  # what creating it does first
+    assert [c.is_loaded for c in proposals.registered_classes()] == [True, False]
 
 
 def test_validate_normalizes_and_loads_the_config_classes():
