@@ -84,9 +84,16 @@ SPECULATORS_FIRST_CALL const Entry& make_entry(RegistryStore& store, const Entry
   }
   const std::string_view type_name = copy_fixed ? copies[1] : fields.type_name;
   const std::string_view signature = copy_fixed ? copies[2] : fields.signature;
-  auto* entry = new (block.get()) Entry{
-      hash_key(fields.name), copies[0],     type_name, signature, copies[3].empty() ? type_name : copies[3], store.key,
-      {fields.factory},      fields.module, {}};
+  auto* entry = new (block.get()) Entry{hash_key(fields.name),
+                                        copies[0],
+                                        type_name,
+                                        signature,
+                                        copies[3].empty() ? type_name : copies[3],
+                                        store.key,
+                                        {fields.factory},
+                                        fields.module,
+                                        {},
+                                        fields.factory_context};
   entry->origin.store(fields.origin.empty() ? nullptr : copies[4].data(), std::memory_order_relaxed);
   store.entry_blocks.push_back(std::move(block));
   return *entry;
@@ -157,11 +164,14 @@ namespace {
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::string_view signature) {
+SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::string_view signature,
+                                                     const DiscoverySpec* discovery) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   RegistryStore& store = store_locked(dir, key);
   std::lock_guard write(store.write_mutex);
+  // The base's own settings win over ones read from manifests (AnyRegistry::open).
+  if (discovery != nullptr) store.discovery.store(discovery, std::memory_order_release);
   if (store.signature.empty()) {
     store.signature = signature;
   } else if (store.signature != signature) {

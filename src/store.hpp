@@ -46,6 +46,9 @@ struct RegistryStore {
   std::vector<std::exception_ptr> deferred_errors;         ///< registrations that failed before main
   std::atomic<bool> has_deferred_errors{false};
   std::atomic<const void*> extension{nullptr};  ///< EntryFields::extension of the first entry that had one
+  /// The discovery settings of the base, for code that reaches the store by key: a typed base's
+  /// (registry_store), or ones read from the manifests of the plugins that name the key.
+  std::atomic<const DiscoverySpec*> discovery{nullptr};
 
   // Discovery state (src/discovery.cpp).
   std::mutex populate_mutex;

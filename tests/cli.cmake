@@ -136,14 +136,18 @@ cli_test(schema.from_plugin 0 ARGS schema ${cli_config_registry} --plugin-path $
               "$defs/cfgtest__TokenProposalConfig/oneOf|#1")
 cli_test(schema.unknown_registry 1 ARGS schema cfgtest::Nope --plugin-path ${cli_fx}
          OUTPUT "no registry \"cfgtest::Nope\" is known.*Known registries: .*\"cfgtest::TokenProposalConfig\"")
-# A registry may be named without its namespace where that is unambiguous; the examples and
-# the test plugins both have a TokenProposalConfig.
-cli_test(validate.unqualified 0 ARGS validate TokenProposalConfig ${PROJECT_SOURCE_DIR}/examples/configs/greedy.json
+# A registry may be named without its namespace where that is unambiguous; the examples, the
+# checkpoint formats and the test plugins each have a TokenProposalConfig.
+cli_test(validate.unqualified 0 ARGS validate SpeculatorModelConfig
+                                     ${CMAKE_CURRENT_SOURCE_DIR}/data/checkpoints/eagle3_qwen3_moe.json
+         JSON "speculators_model_type|eagle3")
+cli_test(validate.partly_qualified 0 ARGS validate examples::TokenProposalConfig
+                                          ${PROJECT_SOURCE_DIR}/examples/configs/greedy.json
          JSON "proposal_type|greedy")
 cli_test(schema.partly_qualified 0 ARGS schema examples::TokenProposalConfig
          JSON "title|speculators::examples::TokenProposalConfig")
 cli_test(schema.ambiguous 1 ARGS schema TokenProposalConfig --plugin-path ${cli_fx}
-         OUTPUT "registry name \"TokenProposalConfig\" is ambiguous. Did you mean \"cfgtest::TokenProposalConfig\", \"speculators::examples::TokenProposalConfig\"\\?")
+         OUTPUT "registry name \"TokenProposalConfig\" is ambiguous. Did you mean \"cfgtest::TokenProposalConfig\", \"speculators::checkpoints::TokenProposalConfig\", \"speculators::examples::TokenProposalConfig\"\\?")
 cli_test(schema.misspelt 1 ARGS schema TokenProposalConfg
          OUTPUT "no registry \"TokenProposalConfg\".* Did you mean [^?]*\"speculators::examples::TokenProposalConfig\"\\?")
 cli_test(validate.good 0 ARGS validate ${cli_config_registry} ${CMAKE_CURRENT_SOURCE_DIR}/cli/typical_good.json
@@ -199,9 +203,9 @@ foreach(verb list inspect schema validate doctor)
   cli_test(help.${verb} 0 ARGS ${verb} --help OUTPUT "Usage: speculators-registry ${verb}.*Example: .*speculators-registry ${verb}")
 endforeach()
 
-# The speculator checkpoint formats, which the tool links: no plugin path, no flag. The
-# registry is named by its key until the tool resolves unqualified names.
-set(cli_checkpoint_registry speculators::checkpoints::SpeculatorModelConfig)
+# The speculator checkpoint formats, which the tool links: no plugin path, no flag, and the
+# registry named as a user would.
+set(cli_checkpoint_registry SpeculatorModelConfig)
 set(cli_checkpoints ${CMAKE_CURRENT_SOURCE_DIR}/data/checkpoints)
 cli_test(validate.checkpoint 0 ARGS validate ${cli_checkpoint_registry} ${cli_checkpoints}/eagle3_qwen3_moe.json
          JSON "speculators_model_type|eagle3" "dtype|bfloat16" "norm_before_fc|ON"

@@ -2,6 +2,7 @@
 // <speculators/registry.hpp> as written there.
 //
 // Every test uses bases of its own, so the suite also passes when all tests share one process.
+#include <speculators/any_registry.hpp>
 #include <speculators/registry.hpp>
 
 #include <gtest/gtest.h>
@@ -442,4 +443,40 @@ TEST(CoreLookup, ARegistryOfAFewClassesFindsTheSameAsAHashedOne) {
     }
     EXPECT_EQ(speculators::detail::lookup<FewLooked>("zulu_"), nullptr);
   }
+
+// --- registries by key (<speculators/any_registry.hpp>) -------------------------
+
+TEST(CoreByKey, AnyRegistrySeesWhatTheTypedRegistrySees) {
+  const speculators::AnyRegistry algorithms = speculators::AnyRegistry::open(Algorithm::registry_key());
+  EXPECT_EQ(algorithms.key(), Algorithm::registry_key());
+  EXPECT_EQ(names_of(algorithms.registered_classes()), names_of(Algorithm::registered_classes()));
+  const speculators::AnyClassInfo another = algorithms.find("custom_name");
+  ASSERT_TRUE(another);
+  EXPECT_EQ(another.type_name(), Algorithm::find("custom_name").type_name());
+  EXPECT_EQ(another.origin(), Algorithm::find("custom_name").origin());
+  EXPECT_TRUE(another.is_loaded());
+  EXPECT_FALSE(algorithms.find("nothing"));
+  Algorithm::register_class<Third>("third_by_key");
+  EXPECT_EQ(algorithms.size(), 3U);  // seen at once: the same store
+  EXPECT_EQ(algorithms.class_at(2).name(), "third_by_key");
+  // Its discovery settings: the base's, off.
+  EXPECT_FALSE(algorithms.registry_auto_discovery());
+  EXPECT_TRUE(algorithms.auto_package().empty());
+  EXPECT_THROW(algorithms.auto_populate_registry(), speculators::DiscoveryError);
+  EXPECT_TRUE(std::ranges::count(speculators::registry_keys(), std::string(Algorithm::registry_key())) == 1);
+}
+
+namespace by_key {
+struct Empty : speculators::ClassRegistryMixin<Empty> {
+  static constexpr std::string_view registry_name = "by_key.Empty";
+  virtual ~Empty() = default;
+};
+}  // namespace by_key
+
+TEST(CoreByKey, EmptyAndUnknownRegistries) {
+  EXPECT_EQ(by_key::Empty::registry(), nullptr);  // makes the store
+  const speculators::AnyRegistry empty = speculators::AnyRegistry::open("by_key.Empty");
+  EXPECT_EQ(empty.size(), 0U);
+  EXPECT_THROW(empty.registered_classes(), speculators::EmptyRegistryError);
+  EXPECT_THROW(speculators::AnyRegistry::open("by_key.Nothing"), speculators::UnknownKeyError);
 }

@@ -1,9 +1,11 @@
 // Lazy loading: discovery lists plugin classes from their manifests, and a plugin is loaded
 // the first time one of its classes is created, once, whichever thread asks first.
+#include <speculators/any_registry.hpp>
 #include <speculators/plugins.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <latch>
 #include <string>
@@ -40,6 +42,46 @@ TEST(PluginLazy, DiscoveryListsClassesFromManifestsWithoutRunningThem) {
   for (const char* module : {"one", "two", "broken"}) EXPECT_EQ(initializations(lazy_package, module), -1) << module;
   // The plugin that cannot load is not found out until its class is created.
   EXPECT_TRUE(speculators::plugin_failures().empty());
+}
+
+// What a tool or Python does: no code of the process names fx::Lazy until the end.
+TEST(PluginLazy, ARegistryOnlyManifestsNameIsOpenedByKeyAndLoadsOnCreate) {
+  speculators::add_plugin_directory(fx::fixture_root("lazy"));
+  const std::string key(fx::Lazy::registry_key());
+  const Keys before = speculators::registry_keys();
+  EXPECT_EQ(std::count(before.begin(), before.end(), key), 0);
+  const speculators::AnyRegistry lazy = speculators::AnyRegistry::open(key);
+  EXPECT_TRUE(lazy.registry_auto_discovery());
+  EXPECT_FALSE(lazy.registry_eager_load());
+  EXPECT_EQ(lazy.auto_package(), Keys{"fx.lazy"});  // where its plugins sit
+  EXPECT_EQ(lazy.size(), 0U);
+  EXPECT_FALSE(lazy.registry_populated());
+  std::vector<std::string> names;
+  for (const speculators::AnyClassInfo& cls : lazy.registered_classes()) {
+    names.emplace_back(cls.name());
+    EXPECT_FALSE(cls.is_loaded()) << cls.name();
+  }
+  EXPECT_EQ(names, (Keys{"broken", "one", "two"}));
+  EXPECT_EQ(lazy.auto_imported_modules(), (Keys{"fx.lazy.broken", "fx.lazy.one", "fx.lazy.two"}));
+  for (const char* module : {"one", "two", "broken"}) EXPECT_EQ(initializations(lazy_package, module), -1) << module;
+  lazy.find("one").load();
+  EXPECT_TRUE(lazy.find("one").is_loaded());
+  EXPECT_EQ(initializations(lazy_package, "one"), 1);
+  EXPECT_EQ(initializations(lazy_package, "two"), -1);
+  EXPECT_THROW(lazy.find("broken").load(), speculators::PluginLoadError);
+  // The typed base, used now, finds the same classes and keeps its own settings.
+  EXPECT_EQ(fx::Lazy::create("one", 7)->value(), 7);
+  EXPECT_EQ(initializations(lazy_package, "one"), 1);
+  EXPECT_EQ(lazy.auto_package(), Keys{"fx.lazy"});
+  // Loading every class: the good plugins load, the bad one is reported once.
+  try {
+    lazy.load_classes();
+    ADD_FAILURE() << "the broken plugin loaded";
+  } catch (const speculators::PluginLoadError& e) {
+    ASSERT_EQ(e.failures().size(), 1U);
+    EXPECT_EQ(e.failures()[0].file, (lazy_package / "broken.so").string());
+  }
+  EXPECT_EQ(initializations(lazy_package, "two"), 1);
 }
 
 TEST(PluginLazy, FirstCreateLoadsOnlyThatPluginAndOnlyOnce) {

@@ -336,6 +336,10 @@ struct EntryFields {
   /// parsing table, detail::RegistryRef). The store keeps the first one it is given, so that
   /// code without the base's type (a tool, another plugin) can reach the registry by key.
   const void* extension = nullptr;
+  /// Set for a class registered at run time by a language binding (a Python class): `factory`
+  /// is then a `Base* (*)(const void* context, CtorArgs...)`, called with this first. It
+  /// lives as long as the process, as registrations do.
+  const void* factory_context = nullptr;
 };
 
 /// One registered class, as stored. Immutable once published, never freed.
@@ -349,6 +353,7 @@ struct Entry {
   std::atomic<ErasedFactory> factory;       ///< null until the plugin of a listed class is loaded
   const void* module;                       ///< the plugin of a listed class (EntryFields::module), else null
   mutable std::atomic<const char*> origin;  ///< filled on first `origin()` when not known at registration
+  const void* factory_context;              ///< EntryFields::factory_context
 };
 
 /// Unaligned loads of 8 and 4 bytes of a key.
@@ -453,7 +458,10 @@ struct DiscoverySpec {
 };
 
 // The type-erased core, compiled in src/. One store per registry key per process.
-RegistryStore& registry_store(std::string_view key, std::string_view signature);
+/// @param discovery the base's discovery settings, kept by the store for code that reaches it
+///                  by key (speculators::AnyRegistry); they live as long as the process.
+RegistryStore& registry_store(std::string_view key, std::string_view signature,
+                              const DiscoverySpec* discovery = nullptr);
 const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept;
 /// Where `store` publishes its current table, for a header compiled with `layout`; null when
 /// the library's layout is another (lookups then go through find_entry()).
@@ -482,6 +490,8 @@ Base* construct(CtorArgs... args) {
 
 template <class Base, class... CtorArgs>
 using TypedFactory = Base* (*)(CtorArgs...);
+template <class Base, class... CtorArgs>
+using ContextFactory = Base* (*)(const void*, CtorArgs...);
 
 // Where a misuse of register_class / SPECULATORS_REGISTER lands: each check says what is wrong.
 template <class Base, class Derived, class... CtorArgs>
@@ -515,25 +525,6 @@ struct signature_of {
   static constexpr std::array<std::string_view, 2> parts{key, argument_list<CtorArgs...>::value};
   static constexpr std::string_view value = concat_storage<parts>::value.view();
 };
-
-// The store of a base, looked up by key once per binary and then cached: every library of
-// the process that names the same key gets the same store.
-template <class Base, class... CtorArgs>
-RegistryStore& store_of() {
-  static RegistryStore& store = registry_store(registry_key_of<Base>(), signature_of<Base, CtorArgs...>::value);
-  return store;
-}
-
-/// The entry named `name` in Base's registry, or null: looked up in this code, with no call
-/// into the library (create() and find() of a short key take a few nanoseconds).
-template <class Base, class... CtorArgs>
-const Entry* lookup(std::string_view name) noexcept {
-  static const std::atomic<const SlotTable*>* const published =
-      inline_lookup(store_of<Base, CtorArgs...>(), lookup_layout);
-  if (published == nullptr) return find_entry(store_of<Base, CtorArgs...>(), name);
-  const SlotTable* table = published->load(std::memory_order_acquire);
-  return table == nullptr ? nullptr : find_in_table(*table, name);
-}
 
 // What a registration of Derived into Base supplies; shared by every way of registering.
 template <class Base, class Derived, class... CtorArgs>
@@ -580,6 +571,29 @@ constexpr DiscoverySpec discovery_spec_of() noexcept {
   return spec;
 }
 
+template <class Base>
+inline constexpr DiscoverySpec discovery_spec_v = discovery_spec_of<Base>();
+
+// The store of a base, looked up by key once per binary and then cached: every library of
+// the process that names the same key gets the same store.
+template <class Base, class... CtorArgs>
+RegistryStore& store_of() {
+  static RegistryStore& store =
+      registry_store(registry_key_of<Base>(), signature_of<Base, CtorArgs...>::value, &discovery_spec_v<Base>);
+  return store;
+}
+
+/// The entry named `name` in Base's registry, or null: looked up in this code, with no call
+/// into the library (create() and find() of a short key take a few nanoseconds).
+template <class Base, class... CtorArgs>
+const Entry* lookup(std::string_view name) noexcept {
+  static const std::atomic<const SlotTable*>* const published =
+      inline_lookup(store_of<Base, CtorArgs...>(), lookup_layout);
+  if (published == nullptr) return find_entry(store_of<Base, CtorArgs...>(), name);
+  const SlotTable* table = published->load(std::memory_order_acquire);
+  return table == nullptr ? nullptr : find_in_table(*table, name);
+}
+
 }  // namespace speculators::detail
 
 #if defined(SPECULATORS_PLUGIN)
@@ -621,8 +635,7 @@ void ClassRegistryMixin<Base, CtorArgs...>::populate_if_needed(bool throw_failur
   if constexpr (Base::registry_auto_discovery) {
     detail::RegistryStore& s = detail::store_of<Base, CtorArgs...>();
     if (!detail::is_populated(s)) {
-      static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
-      detail::populate(s, spec, throw_failures);
+      detail::populate(s, detail::discovery_spec_v<Base>, throw_failures);
     }
   } else {
     (void)throw_failures;
@@ -692,14 +705,12 @@ bool ClassRegistryMixin<Base, CtorArgs...>::registry_populated() noexcept {
 
 template <class Base, class... CtorArgs>
 bool ClassRegistryMixin<Base, CtorArgs...>::auto_populate_registry() {
-  static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
-  return detail::populate(detail::store_of<Base, CtorArgs...>(), spec, true);
+  return detail::populate(detail::store_of<Base, CtorArgs...>(), detail::discovery_spec_v<Base>, true);
 }
 
 template <class Base, class... CtorArgs>
 std::vector<std::string> ClassRegistryMixin<Base, CtorArgs...>::auto_import_package_modules() {
-  static constexpr detail::DiscoverySpec spec = detail::discovery_spec_of<Base>();
-  return detail::import_package_modules(detail::store_of<Base, CtorArgs...>(), spec);
+  return detail::import_package_modules(detail::store_of<Base, CtorArgs...>(), detail::discovery_spec_v<Base>);
 }
 
 template <class Base, class... CtorArgs>
@@ -741,6 +752,10 @@ std::unique_ptr<Base> ClassInfo<Base, CtorArgs...>::create(CtorArgs... args) con
   detail::ErasedFactory erased = entry_->factory.load(std::memory_order_acquire);
   if (erased == nullptr) erased = detail::load_factory(*entry_);  // a listed plugin class: load it once
   // The entry's signature was checked against this registry's when it was added.
+  if (entry_->factory_context != nullptr) {
+    const auto factory = reinterpret_cast<detail::ContextFactory<Base, CtorArgs...>>(erased);
+    return std::unique_ptr<Base>(factory(entry_->factory_context, std::forward<CtorArgs>(args)...));
+  }
   const auto factory = reinterpret_cast<detail::TypedFactory<Base, CtorArgs...>>(erased);
   return std::unique_ptr<Base>(factory(std::forward<CtorArgs>(args)...));
 }
