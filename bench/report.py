@@ -23,6 +23,7 @@ MANIFEST_SPEEDUP_TARGET = 10.0  # listing from manifests at least this many time
 MANIFEST_TARGET_SIZES = (10, 100, 1000)  # the sizes issue #8 sets the listing target for
 STATIC_NS_TARGET = 50  # start-up time per SPECULATORS_REGISTER line, at most
 STATIC_BYTES_TARGET = 200  # binary bytes per SPECULATORS_REGISTER line, at most
+CHECKPOINT_PARSE_TARGET = 2.0  # reading and validating a checkpoint config, at most this many times json::parse
 PYTHON_LIST_TARGET_MS = 1.0  # registered_classes() of 1,000 classes from Python, at most
 PROBE_PACKAGE = "bench.probes"
 
@@ -317,6 +318,30 @@ reader looks up 1,000 names; the writer's names make the table grow under it.
 """
 
 
+def section_checkpoint(f):
+    parse = f.median("json_parse")
+    read = f.median("read_and_validate")
+    return f"""\
+## 8. Speculator checkpoint configs
+
+`bench/checkpoint_bench`: reading and validating the config.json of a real EAGLE-3 checkpoint
+(`tests/data/checkpoints/eagle3_qwen3_moe.json`, 1.6 kB) with `speculators::checkpoints`:
+`nlohmann::json::parse`, dispatch on `speculators_model_type`, the typed structs (the proposal
+list, the verifier, the raw `transformer_layer_config`, every unknown field kept) and every
+check, against a bare `nlohmann::json::parse` of the same text, in the same run. The benchmark
+thread's CPU time, medians.
+
+| what | us | cv |
+| --- | ---: | ---: |
+| `nlohmann::json::parse` | {parse / 1e3:.1f} | {f.cv("json_parse"):.1f}% |
+| read and validate | {read / 1e3:.1f} | {f.cv("read_and_validate"):.1f}% |
+
+| target | wanted | measured | |
+| --- | --- | ---: | --- |
+| read and validate, vs bare `json::parse` | <= {CHECKPOINT_PARSE_TARGET:g} | {read / parse:.2f} | {verdict(read / parse <= CHECKPOINT_PARSE_TARGET)} |
+"""
+
+
 def section_python(context, f):
     listing = f.median("python/registered_classes:1000")
     py_create = f.median("python/create:python_class")
@@ -540,6 +565,7 @@ def main():
     parser.add_argument("--command", default="bench/run")
     parser.add_argument("--discovery", help="runs of bench/discovery_probe, one JSON object a line")
     parser.add_argument("--python", help="JSON of bench/python_bench")
+    parser.add_argument("--checkpoint", help="JSON of bench/checkpoint_bench")
     parser.add_argument("--analysis", default=os.path.join(os.path.dirname(__file__), "analysis.md"),
                         help="hand-written notes appended to the report")
     args = parser.parse_args()
@@ -564,6 +590,9 @@ def main():
     if args.python:
         python_context, python_runs = load(args.python)
         parts.append(section_python(python_context, Figures(python_runs, "cpu_time")))
+    if args.checkpoint:
+        _, checkpoint_runs = load(args.checkpoint)
+        parts.append(section_checkpoint(Figures(checkpoint_runs, "cpu_time")))
     if os.path.exists(args.analysis):
         with open(args.analysis, encoding="utf-8") as f:
             parts.append(f.read())

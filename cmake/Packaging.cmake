@@ -3,6 +3,7 @@
 #   libspeculators-registry<SOVERSION>  the shared library (runtime)
 #   libspeculators-registry-dev         headers, CMake package, pkg-config file, plugin helper (dev)
 #   speculators-registry                the command-line tool, the demo, the example plugins (tool)
+#   python3-speculators-registry        the Python module, when it is built (python)
 # Dependencies on other packages come from the binaries (dpkg-shlibdeps); those on each other
 # are exact versions, as the three are built together.
 set(CPACK_PACKAGE_NAME speculators-registry)
@@ -14,6 +15,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL runtime dev tool)
+if(TARGET speculators_registry_python)
+  list(APPEND CPACK_COMPONENTS_ALL python)
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The tool's dependency on the library is resolved in this build, not in an installed package.
@@ -36,4 +40,9 @@ set(CPACK_DEBIAN_TOOL_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_TOOL_PACKAGE_DEPENDS "${exact_runtime}")
 set(CPACK_COMPONENT_TOOL_DESCRIPTION
     "class registries and plugin discovery for C++20: the speculators-registry tool and example plugins")
+set(CPACK_DEBIAN_PYTHON_PACKAGE_NAME python3-speculators-registry)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "${exact_runtime}, python3")
+set(CPACK_COMPONENT_PYTHON_DESCRIPTION
+    "class registries and plugin discovery for C++20: the Python module speculators_registry")
 include(CPack)

@@ -443,6 +443,7 @@ TEST(CoreLookup, ARegistryOfAFewClassesFindsTheSameAsAHashedOne) {
     }
     EXPECT_EQ(speculators::detail::lookup<FewLooked>("zulu_"), nullptr);
   }
+}
 
 // --- registries by key (<speculators/any_registry.hpp>) -------------------------
 

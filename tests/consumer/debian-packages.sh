@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=${1:?usage: tests/consumer/debian-packages.sh BUILD_ROOT}
 build=$root/deb
-packages=(speculators-registry libspeculators-registry-dev libspeculators-registry0)
+packages=(python3-speculators-registry speculators-registry libspeculators-registry-dev libspeculators-registry0)
 sudo_cmd=()
 [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
@@ -28,6 +28,8 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
 remove() { "${sudo_cmd[@]}" apt-get remove -y -qq "${packages[@]}" >/dev/null || true; }
 trap remove EXIT
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$(realpath "$build")"/*.deb
+# The Python module of the package, imported by the system's interpreter from its own place.
+/usr/bin/python3 -c "import speculators_registry as s; assert s.__version__ == '$version', s.__version__; print('python3-speculators-registry', s.__version__, s.__file__)"
 cmake -DMODE=system -DWORK_DIR="$(realpath "$root")/deb-consumer" -DCONSUMER_DIR="$PWD/tests/consumer" \
   -DVERSION="$version" -DCXX=g++ -DGENERATOR=Ninja -P tests/consumer/check.cmake
 remove
