@@ -111,6 +111,25 @@ TEST(Checkpoints, RealFilesGetTheirTypedClasses) {
   const auto hass = ckpt::read_speculator_config(data_dir / "eagle_llama_hass.json");
   EXPECT_TRUE(speculators::config_cast<ckpt::EagleConfig>(*hass).fusion_bias);
   EXPECT_EQ(hass->speculators_config.verifier.extra_fields.at("bos_token_id"), 1);  // kept below the top too
+
+  const auto mlp = ckpt::read_speculator_config(data_dir / "mlp_llama.json");
+  const auto& mlp_config = speculators::config_cast<ckpt::MLPConfig>(*mlp);
+  EXPECT_EQ(mlp_config.num_layers, 5);
+  EXPECT_EQ(mlp_config.vocab_size, 128256);
+  EXPECT_EQ(mlp_config.inputs, (std::vector<std::string>{"input_embeddings", "hidden_states[-1]"}));
+  // The weights' dtype is `dtype`, as speculators and transformers name it now: a file's own
+  // value is read, and no second dtype field is written back beside it.
+  json half = read_json(data_dir / "mlp_llama.json");
+  half["dtype"] = "float16";
+  const auto half_mlp = ckpt::parse_speculator_config(half);
+  EXPECT_EQ(speculators::config_cast<ckpt::MLPConfig>(*half_mlp).dtype, "float16");
+  const json half_back = half_mlp->to_json();
+  expect_kept(half, half_back);
+  EXPECT_FALSE(half_back.contains("torch_dtype")) << half_back.dump();
+
+  const auto independent = ckpt::read_speculator_config(data_dir / "independent_llama.json");
+  EXPECT_TRUE(dynamic_cast<const ckpt::IndependentConfig*>(independent.get()) != nullptr);
+  EXPECT_EQ(independent->extra_fields.at("draft_model"), "test/draft");
 }
 
 TEST(Checkpoints, ChangedFieldsAreWrittenBack) {

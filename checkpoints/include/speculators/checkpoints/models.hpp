@@ -178,7 +178,7 @@ struct IndependentConfig : ConfigOf<IndependentConfig, SpeculatorModelConfig> {
 
 /// "mlp": the MLP speculator.
 struct MLPConfig : ConfigOf<MLPConfig, SpeculatorModelConfig> {
-  std::string torch_dtype = "bfloat16";
+  std::string dtype = "bfloat16";
   std::vector<std::string> inputs{"input_embeddings", "hidden_states[-1]"};
   bool inputs_hidden_states_normalized = false;
   int hidden_size = 4096;
@@ -187,7 +187,7 @@ struct MLPConfig : ConfigOf<MLPConfig, SpeculatorModelConfig> {
   int num_layers = 5;
   bool tie_weights = true;
   static constexpr auto fields = speculators::fields(
-      field("torch_dtype", &MLPConfig::torch_dtype, "dtype of the weights"),
+      field("dtype", &MLPConfig::dtype, "dtype of the weights, e.g. bfloat16"),
       field("inputs", &MLPConfig::inputs, "the verifier's outputs the speculator reads"),
       field("inputs_hidden_states_normalized", &MLPConfig::inputs_hidden_states_normalized,
             "read hidden states after the layer norm"),
