@@ -217,6 +217,6 @@ cli_test(validate.checkpoint_not_speculators 1 ARGS validate ${cli_checkpoint_re
                                                ${cli_checkpoints}/refused/not_speculators_llama.json
          OUTPUT "/speculators_model_type: missing; expected one of \"eagle3\", \"peagle\", \"dflash\", \"dspark\", \"mtp\"")
 cli_test(schema.checkpoint 0 ARGS schema ${cli_checkpoint_registry}
-         JSON "title|${cli_checkpoint_registry}"
+         JSON "title|speculators::checkpoints::SpeculatorModelConfig"
               "$defs/speculators__checkpoints__SpeculatorModelConfig/oneOf|#8"
               "$defs/speculators__checkpoints__SpeculatorModelConfig.eagle3/additionalProperties|ON")

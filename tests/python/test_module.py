@@ -73,10 +73,13 @@ def test_add_plugin_directory():
 
 
 def test_search_path_reads_the_environment():
-    # CTest runs the suite with SPECULATORS_PLUGIN_PATH empty; entries come from code and install.
+    # CTest runs the suite with SPECULATORS_PLUGIN_PATH empty; entries come from code and the
+    # library's defaults: the program's own places (python3's), and the build tree of the
+    # uninstalled library the module is built against.
     sources = [source for _, source, _ in sr.plugin_search_path()]
     assert "SPECULATORS_PLUGIN_PATH" not in sources
-    assert "install" in sources
+    assert "program" in sources
+    assert sources[-1] == "build tree"
 
 
 def test_search_path_takes_speculators_plugin_path_first():
