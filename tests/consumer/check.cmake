@@ -36,11 +36,15 @@ function(check_consumer program plugin_dir)
   message(STATUS "${program} printed:\n${last_output}")
 endfunction()
 
-# The installed tool of `prefix`, run with a clean environment: its version, and the example
-# plugins of that prefix found by its install default.
+# The installed tool of `prefix`, run with a clean environment: its version, the checkpoint
+# formats it links, and the example plugins of that prefix found by its install default (the
+# output of `list` is left in last_output).
 function(check_installed_tool tool plugins)
   run(${clean_env} ${tool} --version)
   expect_match("${last_output}" "^speculators-registry ${VERSION}\n$" "${tool} --version")
+  # The checkpoint formats the tool links, by their unqualified name.
+  run(${clean_env} ${tool} validate SpeculatorModelConfig ${CONSUMER_DIR}/../data/checkpoints/eagle3_qwen3_moe.json)
+  expect_match("${last_output}" "\"speculators_model_type\": \"eagle3\"" "${tool} validate SpeculatorModelConfig")
   run(${clean_env} ${tool} list)
   expect_match("${last_output}" "speculators\\.proposals\\.greedy [^\n]* ${plugins}/speculators/proposals/greedy\\.so\n"
                "${tool} list")
