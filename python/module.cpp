@@ -112,12 +112,8 @@ void translate(std::exception_ptr thrown) {
 // JSON between Python and C++, through Python's json module: configs are small.
 nlohmann::json to_json(const py::object& value) {
   const py::object text = py::isinstance<py::str>(value) ? value : py::module_::import("json").attr("dumps")(value);
-  try {
-    return nlohmann::json::parse(text.cast<std::string>());
-  } catch (const nlohmann::json::parse_error& error) {
-    throw speculators::ConfigError(std::string("speculators: the config is not JSON: ") + error.what(), {},
-                                   {{"", std::string("not JSON: ") + error.what()}});
-  }
+  // As the tool reads files: a key given twice is a problem, not the last one silently winning.
+  return speculators::parse_config_text(text.cast<std::string>());
 }
 
 py::object from_json(const nlohmann::json& value) { return py::module_::import("json").attr("loads")(value.dump()); }

@@ -66,7 +66,7 @@ std::string unknown_value_message(const RegistryRef& registry, std::string_view 
 }
 
 std::string problems_message(std::string_view registry, const ConfigContext& context) {
-  const std::size_t count = context.problems.size() + context.omitted_problems;
+  const std::size_t count = context.problem_total();
   std::string text =
       registry.empty() ? std::string("invalid config") : "invalid config for registry " + quoted(registry);
   text += " (" + std::to_string(count) + (count == 1 ? " problem):" : " problems):");
@@ -80,7 +80,7 @@ std::string problems_message(std::string_view registry, const ConfigContext& con
 void throw_problems(std::string_view registry, ConfigContext& context) {
   if (context.problems.empty() && context.omitted_problems == 0) return;
   const std::string message = problems_message(registry, context);
-  const std::size_t count = context.problems.size() + context.omitted_problems;
+  const std::size_t count = context.problem_total();
   throw ConfigError(message, std::string(registry), std::move(context.problems), count);
 }
 
@@ -400,7 +400,11 @@ nlohmann::json read_config_file(const std::filesystem::path& path, const ParseOp
     const std::string message = "cannot read " + path.string() + ": " + problem;
     throw ConfigError(message, {}, {{"", message}});
   }
-  return parse_config_text(text, options);
+  try {
+    return parse_config_text(text, options);
+  } catch (const ConfigError& e) {  // the same problems, with the file they are in
+    throw ConfigError(path.string() + ": " + e.what(), e.registry(), e.problems(), e.problem_count());
+  }
 }
 
 }  // namespace speculators

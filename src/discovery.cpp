@@ -570,6 +570,21 @@ bool build_tree_binary(const std::string& library, bool shared) {
                 : library.starts_with(build_dir + "/");
 }
 
+/// Whether nobody but this user or root can have made `entry`, which lies under `base`: each
+/// directory from `base` down to the first that does not exist is owned by one of them and not
+/// writable by others. The scan then checks the entry and what it holds as any other. A program
+/// place is searched only then: a program in /tmp, whose plugins/ anybody could create, has none.
+bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
+  const fs::path below = entry.lexically_relative(base);
+  fs::path directory = base;
+  for (auto component = below.begin();; directory /= *component++) {
+    struct stat status {};
+    if (::stat(directory.c_str(), &status) != 0) return true;  // its parent, checked, lets nobody else make it
+    if ((status.st_uid != 0 && status.st_uid != ::geteuid()) || (status.st_mode & S_IWOTH) != 0) return false;
+    if (component == below.end()) return true;
+  }
+}
+
 /// The places searched after the entries given (the environment, add_plugin_directory()),
 /// from where this copy of the library and the program are (`exists` unset).
 std::vector<SearchPathEntry> find_default_directories() {
@@ -580,12 +595,19 @@ std::vector<SearchPathEntry> find_default_directories() {
     if (std::none_of(found.begin(), found.end(), same))
       found.push_back(SearchPathEntry{std::move(normal), source, false});
   };
-  // Canonical, so that a prefix reached through a link or moved as a whole is found where
-  // its files are now.
-  const std::string library = detail::binary_holding(reinterpret_cast<const void*>(&plugin_search_path));
-  const fs::path library_dir = fs::path(library).parent_path();
+  // Where the library is now, as the dynamic loader names it (a prefix moved as a whole is
+  // found where its files are); resolved only when that name does not already say it is the
+  // build tree's copy, which a build tree on a linked path can hide.
+  const void* self = reinterpret_cast<const void*>(&plugin_search_path);
+  std::string library = fs::path(detail::binary_named(self)).lexically_normal().string();
   const bool shared = fs::path(library).filename().string().starts_with("libspeculators_registry.so");
-  const bool in_build_tree = build_tree_binary(library, shared);
+  bool in_build_tree = build_tree_binary(library, shared);
+  if (!in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() &&
+      ::access(SPECULATORS_BUILD_DIR, F_OK) == 0) {
+    library = detail::binary_holding(self);
+    in_build_tree = build_tree_binary(library, shared);
+  }
+  const fs::path library_dir = fs::path(library).parent_path();
   // An installed shared library keeps its plugins beside it; a static copy's install
   // default is the program's, below.
   if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
@@ -594,9 +616,13 @@ std::vector<SearchPathEntry> find_default_directories() {
   // library directory of the prefix the program is installed in.
   if (const std::string program = detail::program_file(); !program.empty()) {
     const fs::path program_dir = fs::path(program).parent_path();
-    add(program_dir / "plugins", "program");
-    add(program_dir / ".." / SPECULATORS_INSTALL_LIBDIR / installed_plugins, "program");
-    add(program_dir / ".." / "lib" / installed_plugins, "program");
+    const fs::path prefix = program_dir.parent_path();
+    const auto add_owned = [&add](const fs::path& base, const fs::path& directory) {
+      if (made_by_owner_only(base, directory)) add(directory, "program");
+    };
+    add_owned(program_dir, program_dir / "plugins");
+    add_owned(prefix, prefix / SPECULATORS_INSTALL_LIBDIR / installed_plugins);
+    if (std::string_view(SPECULATORS_INSTALL_LIBDIR) != "lib") add_owned(prefix, prefix / "lib" / installed_plugins);
   }
   if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
   return found;

@@ -47,7 +47,8 @@ int open_canonical(const std::string& path, int flags);
 /// where /proc/self/exe leads.
 std::string binary_named(const void* address);
 
-/// The canonical path of the running program's file; empty when it cannot be told.
+/// The absolute path of the running program's file (the path it was started by, which may go
+/// through symbolic links, or else the canonical one); empty when it cannot be told.
 std::string program_file();
 
 /// The canonical path of the executable or shared library whose code holds `address`.

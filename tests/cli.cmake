@@ -220,3 +220,9 @@ cli_test(schema.checkpoint 0 ARGS schema ${cli_checkpoint_registry}
          JSON "title|speculators::checkpoints::SpeculatorModelConfig"
               "$defs/speculators__checkpoints__SpeculatorModelConfig/oneOf|#8"
               "$defs/speculators__checkpoints__SpeculatorModelConfig.eagle3/additionalProperties|ON")
+
+# The program's own plugin places, searched only where nobody else can have made them.
+add_test(NAME cli.program_places_owned_only
+         COMMAND ${CMAKE_COMMAND} -DTOOL=$<TARGET_FILE:speculators_registry_cli>
+                 -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/cli-program-places
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/program_places.cmake)

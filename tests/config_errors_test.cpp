@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -251,6 +252,24 @@ TEST(ConfigErrors, ProblemsKeptAreCappedAndTheRestCounted) {
   }
   // Even none kept is still an error.
   EXPECT_THROW((void)SpeculatorConfig::from_json(three, speculators::ParseOptions{.max_problems = 0}), ConfigError);
+}
+
+// A class's cross-field check runs only on an object whose fields parsed without problems,
+// also once the problems kept are capped: uncapped, a check on the defaults left by failed
+// fields would add problems of its own.
+TEST(ConfigErrors, ChecksAcrossFieldsSkipObjectsWithProblemsWhenTheCapIsReached) {
+  // "name" is missing and "high" is not a number: two problems. Had the check run, "low" (50)
+  // would also be over the default "high" (10).
+  const json input = {{"layer_type", "range"}, {"low", 50}, {"high", "y"}};
+  for (const std::size_t cap : {std::size_t{0}, std::size_t{1}, std::size_t{100}}) {
+    try {
+      (void)cfgtest::LayerConfig::from_json(input, speculators::ParseOptions{.max_problems = cap});
+      FAIL() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.problem_count(), 2u) << "cap " << cap << ": " << e.what();
+      EXPECT_EQ(e.problems().size(), std::min<std::size_t>(cap, 2)) << "cap " << cap;
+    }
+  }
 }
 
 TEST(ConfigErrors, StringsThatAreNotUtf8AreProblems) {

@@ -409,12 +409,20 @@ TEST(CoreLookup, InlineAndLibraryLookupsAgree) {
   auto& store = speculators::detail::store_of<Looked>();
   EXPECT_NE(speculators::detail::inline_lookup(store, speculators::detail::lookup_layout), nullptr);
   EXPECT_EQ(speculators::detail::inline_lookup(store, speculators::detail::lookup_layout + 1), nullptr);
+  // What each key should find, by walking the registration order.
+  const auto walked = [&store](std::string_view key) -> const speculators::detail::Entry* {
+    for (std::size_t i = 0; i < speculators::detail::entry_count(store); ++i) {
+      if (speculators::detail::entry_at(store, i)->name == key) return speculators::detail::entry_at(store, i);
+    }
+    return nullptr;
+  };
   for (const std::string& key : keys) {
     const speculators::detail::Entry* inline_found = speculators::detail::lookup<Looked>(key);
     ASSERT_NE(inline_found, nullptr) << key;
-    EXPECT_EQ(inline_found->name, key);
+    EXPECT_EQ(inline_found, walked(key));
     EXPECT_EQ(inline_found, speculators::detail::find_entry(store, key));
     EXPECT_EQ(speculators::detail::lookup<Looked>(key + "x"), nullptr);
+    EXPECT_EQ(speculators::detail::lookup<Looked>(key.substr(1) + "j"), walked(key.substr(1) + "j"));
   }
   EXPECT_EQ(Looked::find("k_other").type_name(), speculators::type_name<LookedB>());
 }

@@ -1,10 +1,8 @@
 // The speculators checkpoint formats: their registrations and reading config.json.
 #include <speculators/checkpoints.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <filesystem>
+#include <system_error>
 
 namespace speculators::checkpoints {
 
@@ -61,16 +59,9 @@ std::unique_ptr<SpeculatorModelConfig> parse_speculator_config(const nlohmann::j
 std::unique_ptr<SpeculatorModelConfig> read_speculator_config(const std::filesystem::path& path) {
   std::error_code ec;
   const std::filesystem::path file = std::filesystem::is_directory(path, ec) ? path / "config.json" : path;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) refuse("", "cannot read " + file.string() + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    refuse("", file.string() + " is not JSON: " + e.what());
-  }
+  // The library's reader: the system's reason for a file that cannot be read, and a key given
+  // twice or a number out of range as a problem with its pointer.
+  const nlohmann::json config = speculators::read_config_file(file);
   return parse_speculator_config(config);
 }
 

@@ -406,6 +406,9 @@ struct ConfigContext {
   json defs = json::object();           ///< the schema's $defs
   std::size_t omitted_problems = 0;     ///< the problems found after the first options.max_problems
 
+  /// Every problem found, kept or not: what tells whether a value parsed without problems.
+  std::size_t problem_total() const noexcept { return problems.size() + omitted_problems; }
+
   void problem(std::string message) {
     if (problems.size() < options.max_problems) {
       problems.push_back(ConfigProblem{pointer, std::move(message)});
@@ -655,7 +658,7 @@ json value_schema(const FieldLimits& limits, ConfigContext& context);
 template <class T>
 void parse_fields(T& object, const json& j, ConfigContext& context, std::string_view skip) {
   if (!j.is_object()) return wrong_type(context, "an object", j);
-  const std::size_t problems_before = context.problems.size();
+  const std::size_t problems_before = context.problem_total();
   constexpr UnknownFields policy = unknown_field_policy<T>();
   if (policy == UnknownFields::keep || (policy == UnknownFields::refuse && !context.options.allow_unknown_fields)) {
     for (const auto& item : j.items()) {
@@ -685,7 +688,7 @@ void parse_fields(T& object, const json& j, ConfigContext& context, std::string_
                                             : "missing; this field is required: " + std::string(f.description));
     }
   });
-  if (context.problems.size() != problems_before) return;
+  if (context.problem_total() != problems_before) return;
   ConfigChecks checks(context);
   run_validate_hooks(object, checks);
 }
@@ -748,9 +751,9 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
     if (is_signed ? !std::in_range<T>(s) : !std::in_range<T>(u))
       return context.problem(range_text<T>() + ", got " + j.dump());
     const T value = is_signed ? static_cast<T>(s) : static_cast<T>(u);
-    const std::size_t before = context.problems.size();
+    const std::size_t before = context.problem_total();
     check_bounds(context, static_cast<double>(value), limits);
-    if (context.problems.size() == before) out = value;
+    if (context.problem_total() == before) out = value;
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) return wrong_type(context, "a number", j);
     const double d = j.get<double>();
@@ -758,9 +761,9 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
     if (std::fabs(d) > static_cast<double>(std::numeric_limits<T>::max()))
       return context.problem("out of range for a " + std::to_string(sizeof(T) * 8) + "-bit number, got " +
                              number_text(d));
-    const std::size_t before = context.problems.size();
+    const std::size_t before = context.problem_total();
     check_bounds(context, d, limits);
-    if (context.problems.size() == before) out = static_cast<T>(d);
+    if (context.problem_total() == before) out = static_cast<T>(d);
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) return wrong_type(context, "a string", j);
     const auto& s = j.get_ref<const std::string&>();
@@ -814,9 +817,9 @@ void parse_value(T& out, const json& j, const FieldLimits& limits, ConfigContext
       out.reset();
     } else {
       typename T::value_type value{};
-      const std::size_t before = context.problems.size();
+      const std::size_t before = context.problem_total();
       parse_value(value, j, limits, context);
-      if (context.problems.size() == before) out = std::move(value);
+      if (context.problem_total() == before) out = std::move(value);
     }
   } else if constexpr (is_unique_ptr<T>::value) {
     using B = typename T::element_type;

@@ -19,8 +19,9 @@
 //   2. directories added with add_plugin_directory();
 //   3. the install default: speculators/plugins beside the installed shared library, found
 //      from the library's own file at run time (a moved prefix keeps working);
-//   4. the program's own places: <program dir>/plugins and
-//      <program dir>/../<libdir>/speculators/plugins;
+//   4. the program's own places: <program dir>/plugins, <program dir>/../<libdir>/speculators/plugins
+//      and <program dir>/../lib/speculators/plugins, each only where nobody but this user or
+//      root can have made it (no directory on the way is writable by others, as /tmp is);
 //   5. for a build of this library that is not installed, the build tree's plugin directory.
 // Each default place is listed once, even where two of them are the same directory.
 // The plugin files (*.so) under the package directory, searched recursively down to 32

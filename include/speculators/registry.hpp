@@ -586,7 +586,7 @@ RegistryStore& store_of() {
 /// The entry named `name` in Base's registry, or null: looked up in this code, with no call
 /// into the library (create() and find() of a short key take a few nanoseconds).
 template <class Base, class... CtorArgs>
-const Entry* lookup(std::string_view name) noexcept {
+const Entry* lookup(std::string_view name) {
   static const std::atomic<const SlotTable*>* const published =
       inline_lookup(store_of<Base, CtorArgs...>(), lookup_layout);
   if (published == nullptr) return find_entry(store_of<Base, CtorArgs...>(), name);
