@@ -175,6 +175,7 @@ SPECULATORS_FIRST_CALL std::string binary_named(const void* address) {
 std::string program_file() {
   // The path the program was started by, when absolute: no system call, where the first read
   // through /proc of a process costs tens of microseconds (bench/: discovery at N = 1).
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): getauxval hands out addresses as integers
   if (const auto* started = reinterpret_cast<const char*>(::getauxval(AT_EXECFN));
       started != nullptr && started[0] == '/') {
     return started;
