@@ -20,8 +20,13 @@ if(TARGET speculators_registry_python)
 endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The tool's dependency on the library is resolved in this build, not in an installed package.
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR})
+# The tool's dependencies on the libraries of this build are resolved in the build, not in an
+# installed package: where each shared library of the runtime package is built.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS)
+foreach(library speculators_registry speculators_checkpoints)
+  get_target_property(library_dir ${library} BINARY_DIR)
+  list(APPEND CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${library_dir})
+endforeach()
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 
 set(runtime_package libspeculators-registry${PROJECT_VERSION_MAJOR})
