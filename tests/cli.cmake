@@ -83,7 +83,7 @@ cli_test(inspect.without_manifest_loaded 0 ARGS inspect ${cli_fx}/manual/fx/mark
 fx_plugin(cli_forged forged fx.marked forged marked.cpp FX_MARKED_KEY="forged" FX_MARKED_FORGES)
 add_dependencies(registry_tests cli_forged)
 cli_test(list.escapes_manifest_texts 0 ARGS list fx.marked --plugin-path ${cli_fx}/forged
-         OUTPUT "fx.marked.forged +fx::Marked +forged +[^ ]+ +forged\\\\n\\\\x1b.31mfx.marked.evil  fx::Marked  evil\\\\x1b.0m\\\\r\\\\xc2\\\\x9b2J +/"
+         OUTPUT "fx.marked.forged +fx::Marked +forged +[^\n]*MarkedImpl +forged\\\\n\\\\x1b.31mfx.marked.evil  fx::Marked  evil\\\\x1b.0m\\\\r\\\\xc2\\\\x9b2J +/"
          REJECT "[^b].31mfx")
 cli_test(inspect.escapes_manifest_texts 0 ARGS inspect ${cli_fx}/forged/fx/marked/forged.so
          OUTPUT "forged\\\\n\\\\x1b" REJECT "[^b].31mfx")
