@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -389,6 +390,46 @@ TEST(CoreLookup, ShortKeyCompareAgreesWithMemcmp) {
       std::string b = a;
       b[at] = static_cast<char>(b[at] ^ 0x20);
       EXPECT_FALSE(speculators::detail::same_key(a.data(), b.data(), n)) << n << " differing at " << at;
+    }
+  }
+}
+
+// The hash's multiply gives the same value with and without 128-bit integers, so that a
+// header and a library built by different compilers agree on every key's slot.
+TEST(CoreLookup, PortableMultiplyAgreesWithWideOne) {
+  std::uint64_t state = 0x0123456789ABCDEFULL;
+  const auto next = [&state] {  // xorshift: operands with every bit pattern, carries included
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const std::uint64_t edges[] = {0, 1, 0xFFFFFFFFULL, 0x100000000ULL, ~0ULL, 0x8000000000000000ULL};
+  for (std::uint64_t a : edges) {
+    for (std::uint64_t b : edges) {
+      EXPECT_EQ(speculators::detail::multiply_folded_portable(a, b), speculators::detail::multiply_folded(a, b));
+    }
+  }
+  for (int i = 0; i < 10000; ++i) {
+    const std::uint64_t a = next();
+    const std::uint64_t b = next();
+    ASSERT_EQ(speculators::detail::multiply_folded_portable(a, b), speculators::detail::multiply_folded(a, b))
+        << a << " * " << b;
+  }
+}
+
+// Every byte of a key, at every length, reaches its hash: a key changed in one byte hashes
+// differently (a byte left out of the mix would put many names into one probe chain).
+TEST(CoreLookup, HashMixesEveryByteOfTheKey) {
+  const std::string text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL";
+  for (std::size_t n = 0; n <= 48; ++n) {
+    const std::string key = text.substr(0, n);
+    const std::size_t hash = speculators::detail::hash_key(key);
+    EXPECT_NE(hash, speculators::detail::hash_key(key + 'x')) << n;  // the length counts
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string changed = key;
+      changed[at] = static_cast<char>(changed[at] ^ 0x01);
+      EXPECT_NE(hash, speculators::detail::hash_key(changed)) << n << " changed at " << at;
     }
   }
 }

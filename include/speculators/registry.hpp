@@ -387,46 +387,83 @@ struct SlotTable {
   const Entry* const* order;          ///< in registration order; [0, count) are published
   std::atomic<std::size_t> count{0};  ///< stored with release once order[count - 1] is set
 };
-inline constexpr std::uint32_t lookup_layout = 1;
+inline constexpr std::uint32_t lookup_layout = 2;  // 2: hash_key() by 128-bit multiplies
 
 /// Up to this many entries, a lookup compares the key with each entry instead of hashing it:
 /// cheaper than the hash for a registry of a few classes, as in libstdc++'s unordered_map
 /// (a target of bench/: create on a registry of one class, where a plain map does the same).
 inline constexpr std::size_t scanned_entries_max = 4;
 
-/// The hash of a key (64-bit, 8 bytes a step), the same in the library and in the header.
+/// The 128-bit product of `a` and `b`, folded to 64 bits (low half xor high half), from four
+/// 32-bit products: multiply_folded() where the compiler has no 128-bit integers.
+inline std::uint64_t multiply_folded_portable(std::uint64_t a, std::uint64_t b) noexcept {
+  constexpr std::uint64_t low32 = 0xFFFFFFFFU;
+  const std::uint64_t lo_lo = (a & low32) * (b & low32);
+  const std::uint64_t hi_lo = (a >> 32) * (b & low32);
+  const std::uint64_t lo_hi = (a & low32) * (b >> 32);
+  const std::uint64_t hi_hi = (a >> 32) * (b >> 32);
+  const std::uint64_t middle = (lo_lo >> 32) + (hi_lo & low32) + lo_hi;
+  const std::uint64_t low = (middle << 32) | (lo_lo & low32);
+  const std::uint64_t high = hi_hi + (hi_lo >> 32) + (middle >> 32);
+  return low ^ high;
+}
+
+/// The 128-bit product of `a` and `b`, folded to 64 bits: the mixing step of hash_key().
+inline std::uint64_t multiply_folded(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ using wide = unsigned __int128;
+  const wide product = static_cast<wide>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+#else
+  return multiply_folded_portable(a, b);
+#endif
+}
+
+/// The hash of a key (64-bit), the same in the library and in the header. A key of up to 16
+/// bytes is read as two overlapping words and mixed by one 128-bit multiply; longer keys take
+/// one multiply per 16 bytes. The multiplies of a short key do not wait on one another, where
+/// a chain of multiply-and-shift rounds would (measured in bench/: create, bench/analysis.md).
 inline std::size_t hash_key(std::string_view key) noexcept {
-  // Whole loads only: the tail is read with loads that overlap bytes already mixed, because a
+  constexpr std::uint64_t first = 0x9E3779B97F4A7C15ULL, second = 0xBF58476D1CE4E5B9ULL;
+  // Whole loads only: the tail is read with loads that overlap bytes already read, because a
   // byte-wise copy of it stalls the load that follows (measured in bench/).
   const char* p = key.data();
   std::size_t n = key.size();
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-  const auto mix = [&h](std::uint64_t v) {
-    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-  };
-  if (n > 8) {
-    for (; n > 8; p += 8, n -= 8) mix(load64(p));
-    mix(load64(p + n - 8));
+  std::uint64_t seed = first ^ n;
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  if (n > 16) {
+    for (; n > 16; p += 16, n -= 16) seed = multiply_folded(load64(p) ^ second, load64(p + 8) ^ seed);
+    a = load64(p + n - 16);
+    b = load64(p + n - 8);
+  } else if (n >= 8) {
+    a = load64(p);
+    b = load64(p + n - 8);
   } else if (n >= 4) {
-    mix(load32(p) | load32(p + n - 4) << 32);
+    a = load32(p);
+    b = load32(p + n - 4);
   } else if (n > 0) {
     const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
-    mix(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16);
+    a = byte(0) << 16 | byte(n / 2) << 8 | byte(n - 1);
   }
-  h ^= h >> 32;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 29;
-  return static_cast<std::size_t>(h);
+  return static_cast<std::size_t>(multiply_folded(a ^ second, b ^ seed));
 }
 
-/// Whether `a` and `b`, both `n` bytes, are equal. Keys of 4 to 16 bytes are compared with two
-/// overlapping loads each: a call of the C library's memcmp costs more than the compare of a
-/// key of a few bytes (bench/analysis.md: create).
+/// Whether `a` and `b`, both `n` bytes, are equal, compared a word at a time (the last word
+/// overlapping the one before): a call of the C library's memcmp costs more than the compare
+/// of a key of a few words (bench/analysis.md: create).
 inline bool same_key(const char* a, const char* b, std::size_t n) noexcept {
-  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
-  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
-  return std::memcmp(a, b, n) == 0;
+  if (n >= 8) {
+    for (std::size_t at = 0; at + 8 < n; at += 8) {
+      if (load64(a + at) != load64(b + at)) return false;
+    }
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (std::size_t at = 0; at < n; ++at) {
+    if (a[at] != b[at]) return false;
+  }
+  return true;
 }
 
 /// The entry named `name` in `table`; null when there is none.
