@@ -2,7 +2,7 @@
 // manifest reader are pure functions over bytes: none may read outside them, whatever they
 // hold, and each must give the same answer twice.
 #include "src/elf_check.hpp"
-#include "src/manifest.hpp"
+#include "src/manifest_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,7 +3,7 @@
 
 #include "elf_check.hpp"
 #include "first_call.hpp"
-#include "manifest.hpp"
+#include "manifest_reader.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
 #include "store.hpp"

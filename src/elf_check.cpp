@@ -3,7 +3,7 @@
 #include <speculators/plugin_abi.h>
 
 #include "first_call.hpp"
-#include "manifest.hpp"
+#include "manifest_reader.hpp"
 #include "messages.hpp"
 
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 // the file is mapped anyway, and the process dies of SIGBUS inside dlopen; a library for
 // another machine is reported as "No such file or directory". So the header and the program
 // headers are checked here first, from the file's bytes, and the manifest notes are found
-// from the program headers and parsed (manifest.hpp), all without loading anything.
+// from the program headers and parsed (manifest_reader.hpp), all without loading anything.
 //
 // The file is read where these need it (the header, the program headers, the note segments,
 // all usually in its first page), not whole and not through a general ELF library: discovery

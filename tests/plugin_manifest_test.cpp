@@ -19,7 +19,7 @@
 
 #include "fixture_bases.hpp"
 #include "plugin_test_support.hpp"
-#include "src/manifest.hpp"
+#include "src/manifest_reader.hpp"
 
 namespace {
 

@@ -289,7 +289,7 @@ class Registration {
   }
 
 // In a plugin, each line also leaves a constant record in the plugin's manifest, an ELF note
-// (<speculators/detail/manifest.hpp>), which the host reads before it runs any plugin code.
+// (<speculators/detail/manifest_record.hpp>), which the host reads before it runs any plugin code.
 // alignas(4): notes follow one another at 4-byte steps; an alignment the compiler chose would
 // let it raise that, and pad between them.
 #if defined(SPECULATORS_PLUGIN)
@@ -638,7 +638,7 @@ const Entry* lookup(std::string_view name) {
 }  // namespace speculators::detail
 
 #if defined(SPECULATORS_PLUGIN)
-#include <speculators/detail/manifest.hpp>
+#include <speculators/detail/manifest_record.hpp>
 #include <speculators/detail/plugin_side.hpp>
 #endif
 

@@ -1,9 +1,9 @@
-#include "manifest.hpp"
+#include "manifest_reader.hpp"
 
 #include "first_call.hpp"
 #include "messages.hpp"
 
-#include <speculators/detail/manifest.hpp>
+#include <speculators/detail/manifest_record.hpp>
 
 #include <algorithm>
 #include <array>
