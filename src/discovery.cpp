@@ -2,7 +2,6 @@
 #include <speculators/plugins.hpp>
 
 #include "elf_check.hpp"
-#include "first_call.hpp"
 #include "manifest_reader.hpp"
 #include "messages.hpp"
 #include "platform.hpp"
@@ -83,11 +82,8 @@ struct Loader {
   bool allow_writable = false;
 };
 
-SPECULATORS_FIRST_CALL Loader& loader() {
-  // Made by the process's first call into the plugin machinery: usually a discovery, or the
-  // setup right before one (adding a directory, setting a handler). A program that sets a
-  // handler long before it discovers pays the prefetch (a few microseconds) for nothing.
-  static auto* state = (detail::prefetch_first_call_code(), new Loader);
+Loader& loader() {
+  static auto* state = new Loader;
   return *state;
 }
 
@@ -123,7 +119,7 @@ void warn(std::string text) {
 // handlers ran under the loader lock; a handler may still call the library, whose calls
 // deliver their own warnings from inside it. When the handler throws, the exception reaches
 // the caller and the warnings after that one wait for this thread's next call.
-SPECULATORS_FIRST_CALL void deliver_warnings() {
+void deliver_warnings() {
   if (warnings_met == nullptr || warnings_met->empty()) return;
   WarningHandler handler;
   {
@@ -165,7 +161,7 @@ bool writable_by_others(const std::string& path) {
 
 // Whether plugins writable by others are accepted: allow_writable_plugins(true), or
 // SPECULATORS_ALLOW_WRITABLE_PLUGINS=1.
-SPECULATORS_FIRST_CALL bool writable_allowed(const Loader& state) {
+bool writable_allowed(const Loader& state) {
   const char* value = std::getenv("SPECULATORS_ALLOW_WRITABLE_PLUGINS");
   return state.allow_writable || (value != nullptr && std::string_view(value) == "1");
 }
@@ -378,67 +374,13 @@ class OwnedDescriptor {
   int fd_;
 };
 
-/// The directories a discovery call walked, held open while it checks their plugins (at
-/// most `max_kept` of them; an eager discovery closes them before it loads any), so that
-/// each plugin file below them is opened for its check by its name in its directory: a
-/// lookup of one path component, where a path from the root costs one per component
-/// (measured in bench/: discovery). Whatever is loaded is looked at again by its path right
-/// before, since the dynamic loader opens that path (open_code()).
-class OpenDirectories {
- public:
-  OpenDirectories() = default;
-  OpenDirectories(const OpenDirectories&) = delete;
-  OpenDirectories& operator=(const OpenDirectories&) = delete;
-  OpenDirectories(OpenDirectories&&) = delete;
-  OpenDirectories& operator=(OpenDirectories&&) = delete;
-  ~OpenDirectories() { close_all(); }
-
-  /// Closes every held directory; files are looked up by path from here on.
-  void close_all() noexcept {
-    for (const auto& [path, fd] : open_) ::close(fd);
-    open_.clear();
-  }
-
-  /// Takes `directory`, open at canonical path `path`: kept, or closed.
-  void keep(std::string path, OwnedDescriptor directory) {
-    if (open_.size() >= max_kept || held(path) != nullptr) return;
-    open_.emplace_back(std::move(path), directory.get());
-    directory.release();  // only once it is held
-  }
-
-  /// Where `file` (a canonical path) is found: in its directory when that is held open.
-  [[nodiscard]] detail::FileLocation locate(const std::string& file) const {
-    const std::size_t slash = file.rfind('/');
-    if (slash != std::string::npos && slash > 0) {
-      if (const Kept* found = held(std::string_view(file).substr(0, slash))) {
-        return {found->second, file.c_str() + slash + 1};
-      }
-    }
-    return {AT_FDCWD, file.c_str()};
-  }
-
- private:
-  using Kept = std::pair<std::string, int>;
-
-  // Searched from the last kept: files are checked in the order they were found, directory
-  // by directory (and at most max_kept directories are held).
-  [[nodiscard]] const Kept* held(std::string_view directory) const {
-    for (auto kept = open_.rbegin(); kept != open_.rend(); ++kept) {
-      if (kept->first == directory) return &*kept;
-    }
-    return nullptr;
-  }
-
-  static constexpr std::size_t max_kept = 64;  // descriptors are a limited resource of the process
-  std::vector<Kept> open_;
-};
-
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code
 // runs. A plugin found by a package scan must not be writable by others: its mode comes from
 // the descriptor the check read, so it is the mode of the very file checked, for no extra
 // system call (the scan checked the directories above it).
-std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module, detail::FileLocation file) {
-  if (std::string problem = detail::check_plugin_file(file, module.checked, module.manifest); !problem.empty()) {
+std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module) {
+  if (std::string problem = detail::check_plugin_file(module.info.file, module.checked, module.manifest);
+      !problem.empty()) {
     return {std::move(problem)};
   }
   const bool found_by_scan = !module.name.empty();
@@ -450,11 +392,10 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
 }
 
 // Loads the code of a module whose manifest was checked: its static initializers run here.
-// The file is looked at again by the path the dynamic loader opens, not in a directory the
-// scan holds open: a directory renamed in between (a new release moved into place) would
-// leave the held one showing the checked file while the path leads to one never checked.
+// The file is looked at again by the path the dynamic loader opens: a file (or a directory
+// above it) replaced in between would otherwise load what was never checked.
 std::vector<std::string> open_code(Loader::Module& module) {
-  const detail::FileIdentity now = detail::identity_of({AT_FDCWD, module.info.file.c_str()});
+  const detail::FileIdentity now = detail::identity_of(module.info.file);
   if (now == detail::FileIdentity{}) {
     return {detail::message({"cannot be looked at again before it is loaded: ", std::strerror(errno),
                              "; check that the file is still there and readable"})};
@@ -492,17 +433,13 @@ enum class Reach { check, list, open, load };
 
 // Takes `module` as far as `reach` asks, once per process (loader lock held). A plugin
 // without a manifest is loaded even to list it: its code is the only place its classes are
-// named. `directories`: those the current discovery call holds open, if any.
-// @returns the module's failure, kept for good once set.
-std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach,
-                                   const OpenDirectories* directories) {
+// named. @returns the module's failure, kept for good once set.
+std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach) {
   using Stage = Loader::Module::Stage;
   if (module.failure || module.stage == Stage::loaded) return module.failure;
   std::vector<std::string> problems;
   if (module.stage == Stage::unread) {
-    const detail::FileLocation file = directories != nullptr ? directories->locate(module.info.file)
-                                                             : detail::FileLocation{AT_FDCWD, module.info.file.c_str()};
-    problems = read_checked_manifest(state, module, file);  // refused here, none of the plugin's code has run
+    problems = read_checked_manifest(state, module);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
   }
   const bool load = reach == Reach::load || (reach == Reach::list && !module.manifest.present);
@@ -537,11 +474,9 @@ PluginFailure record_failure(Loader& state, PluginFailure failure) {
 }
 
 // advance(), and the failure it caused, if it caused one now: each failure is reported once.
-SPECULATORS_FIRST_CALL std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module,
-                                                                      Reach reach,
-                                                                      const OpenDirectories* directories = nullptr) {
+std::optional<PluginFailure> advance_reporting(Loader& state, Loader::Module& module, Reach reach) {
   const bool failed_before = module.failure.has_value();
-  const std::optional<std::string> failure = advance(state, module, reach, directories);
+  const std::optional<std::string> failure = advance(state, module, reach);
   if (!failure || failed_before) return std::nullopt;
   return record_failure(state, {module.info.file, module.name, *failure});
 }
@@ -633,7 +568,7 @@ std::vector<SearchPathEntry> find_default_directories() {
 /// to know: it opens each entry's package directory, and a missing one fails to open.
 enum class SearchPathUse { scan, report };
 
-SPECULATORS_FIRST_CALL std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
+std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse use) {
   const bool warn_ignored = use == SearchPathUse::scan;
   std::vector<SearchPathEntry> path;
   path.reserve(6);  // a usual path: one entry added, the install default, the program's places
@@ -762,8 +697,6 @@ struct FoundFile {
 
 /// The walk of one package directory: what it finds, and where it reads.
 struct PackageWalk {
-  std::string_view real_package;                                ///< the canonical path of the package directory
-  OpenDirectories* directories;                                 ///< where the walked directories are kept open, or null
   std::vector<FoundFile> found;                                 ///< the *.so entries
   std::vector<std::pair<std::string, std::string>> unreadable;  ///< directories it does not walk, and why
   std::array<char, 2048> buffer;                                ///< directory entries, read by every level in turn
@@ -775,8 +708,8 @@ struct PackageWalk {
 // here, and directory links are not followed, so a link loop cannot trap the walk. The
 // entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three more
 // system calls a directory).
-SPECULATORS_FIRST_CALL void read_directory(int directory_fd, const std::string& prefix, PackageWalk& walk,
-                                           std::vector<std::string>& subdirectories) {
+void read_directory(int directory_fd, const std::string& prefix, PackageWalk& walk,
+                    std::vector<std::string>& subdirectories) {
   auto& buffer = walk.buffer;
   for (;;) {
     const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
@@ -810,9 +743,8 @@ SPECULATORS_FIRST_CALL void read_directory(int directory_fd, const std::string& 
 // Appends the *.so entries below the open package directory `package` to `walk.found`, and
 // the directories it does not walk to `walk.unreadable`, to be reported: plugins in them would
 // be missed without a word otherwise. Walked depth first without recursion, at most
-// max_package_depth levels down, each directory opened in its parent's descriptor. Each
-// directory is kept in `walk.directories` once walked, or closed.
-SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
+// max_package_depth levels down, each directory opened in its parent's descriptor.
+void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
   struct Level {
     OwnedDescriptor directory;
     std::string prefix;                       // below the package directory, ending in '/'; empty for it
@@ -825,12 +757,6 @@ SPECULATORS_FIRST_CALL void find_plugin_files(OwnedDescriptor package, PackageWa
   while (!levels.empty()) {
     Level& level = levels.back();
     if (level.next == level.subdirectories.size()) {
-      if (walk.directories != nullptr) {
-        const std::string_view below =
-            std::string_view(level.prefix).substr(0, level.prefix.empty() ? 0 : level.prefix.size() - 1);
-        walk.directories->keep(below.empty() ? std::string(walk.real_package) : joined_path(walk.real_package, below),
-                               std::move(level.directory));
-      }
       levels.pop_back();
       continue;
     }
@@ -904,16 +830,13 @@ struct ByModuleName {
 // A canonical path costs system calls, so the entry and the package directory are resolved
 // once and the files below from them: the walk follows no directory links, so only a file that
 // is itself a link needs resolving (measured in bench/: discovery).
-// `directories`, when given, keeps the directories walked open for the caller.
-SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std::string_view package,
-                                                              std::vector<PluginFailure>& refused,
-                                                              OpenDirectories* directories = nullptr) {
+std::vector<PluginModule> scan_package(Loader& state, std::string_view package, std::vector<PluginFailure>& refused) {
   std::set<PluginModule, ByModuleName> by_name;  // the first root wins
   // Names that two files of one entry have: to its entry, and the first of the files.
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> ambiguous_names;
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
-  PackageWalk walk{{}, directories, {}, {}, {}};
+  PackageWalk walk{{}, {}, {}};
   const auto search_path = resolve_search_path(state, SearchPathUse::scan);
   for (const SearchPathEntry& entry : search_path) {
     // Per entry: a directory checked up to one entry is not checked up to another (entries
@@ -933,7 +856,6 @@ SPECULATORS_FIRST_CALL std::vector<PluginModule> scan_package(Loader& state, std
     }
     const std::string& real_root = opened->real_root;
     const std::string& real_package = opened->real_package;
-    walk.real_package = real_package;
     walk.found.clear();
     walk.unreadable.clear();
     find_plugin_files(std::move(opened->fd), walk);
@@ -1006,8 +928,7 @@ bool is_ignored(std::string_view module, std::span<const std::string_view> ignor
 
 // Discovers the modules of every package of `spec` not loaded yet (loader lock taken here).
 // @returns the dotted names of the package's modules, and adds failures to `failures`.
-SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::DiscoverySpec& spec,
-                                                                std::vector<PluginFailure>& failures) {
+std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std::vector<PluginFailure>& failures) {
   Loader& state = loader();
   refuse_while_loading("discovery");
   std::lock_guard lock(state.mutex);
@@ -1020,12 +941,11 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
   // names, kept while the lock is held); needed only when the base names several packages.
   std::optional<std::set<std::string_view>> seen;
   if (spec.packages.size() > 1) seen.emplace();
-  OpenDirectories directories;  // of the packages scanned now: their plugins are looked up there
   for (std::string_view package : spec.packages) {
     auto cached = state.package_cache.find(package);
     if (cached == state.package_cache.end()) {
       Loader::PackageScan scan;
-      scan.modules = scan_package(state, package, scan.refused, &directories);
+      scan.modules = scan_package(state, package, scan.refused);
       cached = state.package_cache.emplace(std::string(package), std::move(scan)).first;
     }
     for (const PluginFailure& f : cached->second.refused) {
@@ -1038,16 +958,13 @@ SPECULATORS_FIRST_CALL std::vector<std::string> import_packages(const detail::Di
       if (seen && !seen->insert(module.name).second) continue;
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
-      if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach, &directories)) {
+      if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach)) {
         failures.push_back(std::move(*failure));
       }
       taken.emplace_back(&known, module.name);
     }
   }
   if (spec.eager) {
-    // Every plugin taken is checked: no held directory is needed to load them, and none is
-    // left open while their initializers run.
-    directories.close_all();
     for (const Reach reach : {Reach::open, Reach::load}) {
       for (auto [known, name] : taken) {
         if (std::optional<PluginFailure> failure = advance_reporting(state, *known, reach)) {
@@ -1094,7 +1011,7 @@ fs::path resolve_named_file(const fs::path& file, std::string_view call) {
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL void add_plugin_directory(const fs::path& directory) {
+void add_plugin_directory(const fs::path& directory) {
   const std::string& text = directory.native();
   if (!text.starts_with('/')) {
     throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
@@ -1147,7 +1064,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
   const fs::path real = resolve_named_file(file, "read_plugin_manifest()");
   detail::CheckedFile checked;
   detail::Manifest manifest;
-  if (std::string problem = detail::check_plugin_file({AT_FDCWD, real.c_str()}, checked, manifest); !problem.empty()) {
+  if (std::string problem = detail::check_plugin_file(real.string(), checked, manifest); !problem.empty()) {
     throw_file_failure("read_plugin_manifest()", {real.string(), {}, std::move(problem)});
   }
   PluginInfo info;
@@ -1216,9 +1133,7 @@ void allow_writable_plugins(bool allow) {
 
 namespace detail {
 
-SPECULATORS_FIRST_CALL bool is_populated(const RegistryStore& store) noexcept {
-  return store.populated.load(std::memory_order_acquire);
-}
+bool is_populated(const RegistryStore& store) noexcept { return store.populated.load(std::memory_order_acquire); }
 
 std::vector<std::string> import_package_modules(RegistryStore& store, const DiscoverySpec& spec) {
   refuse_while_loading("auto_import_package_modules()");
@@ -1244,7 +1159,7 @@ std::vector<std::string> import_package_modules(RegistryStore& store, const Disc
   return names;
 }
 
-SPECULATORS_FIRST_CALL bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
+bool populate(RegistryStore& store, const DiscoverySpec& spec, bool throw_failures) {
   if (!spec.enabled) throw DiscoveryError(discovery_disabled_message(store.key), store.key);
   refuse_while_loading("discovery");  // before the populate lock, which this thread's discovery may hold
   bool discovered = false;

@@ -2,7 +2,6 @@
 
 #include <speculators/plugin_abi.h>
 
-#include "first_call.hpp"
 #include "manifest_reader.hpp"
 #include "messages.hpp"
 
@@ -144,8 +143,7 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 // `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
 // and parsed. The copy is sized for all of them first, so it never moves. The segments
 // usually lie in the first page, in `head` itself, and cost no further read.
-SPECULATORS_FIRST_CALL std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head,
-                                                       Manifest& manifest) {
+std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   const auto program_header = [&](std::uint16_t i) {
     return read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
@@ -223,7 +221,7 @@ std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::siz
   return image_.subspan(static_cast<std::size_t>(offset), length);
 }
 
-SPECULATORS_FIRST_CALL std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
+std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
   if (file_size == 0) return message({"is empty, not a shared library; rebuild the plugin"});
   if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {
     return message(
@@ -267,7 +265,7 @@ SPECULATORS_FIRST_CALL std::string shared_object_problem(std::span<const unsigne
   return {};
 }
 
-SPECULATORS_FIRST_CALL std::string check_elf(ElfBytes& file, Manifest& manifest) {
+std::string check_elf(ElfBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
   std::span<const unsigned char> head =
       file.at(0, static_cast<std::size_t>(std::min<std::uint64_t>(file_size, head_size)));
@@ -287,9 +285,9 @@ SPECULATORS_FIRST_CALL std::string check_elf(ElfBytes& file, Manifest& manifest)
   return {};
 }
 
-SPECULATORS_FIRST_CALL std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest) {
+std::string check_plugin_file(const std::string& path, CheckedFile& checked, Manifest& manifest) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-  const int fd = ::openat(file.directory, file.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return message(
         {"cannot be opened: ", std::strerror(errno), "; check that the file exists and that this process may read it"});
@@ -305,9 +303,9 @@ SPECULATORS_FIRST_CALL std::string check_plugin_file(FileLocation file, CheckedF
   return check_elf(bytes, manifest);
 }
 
-SPECULATORS_FIRST_CALL FileIdentity identity_of(FileLocation file) {
+FileIdentity identity_of(const std::string& path) {
   struct stat st {};
-  return ::fstatat(file.directory, file.name, &st, 0) == 0 ? identity_from(st) : FileIdentity{};
+  return ::stat(path.c_str(), &st) == 0 ? identity_from(st) : FileIdentity{};
 }
 
 }  // namespace speculators::detail

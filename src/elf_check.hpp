@@ -13,7 +13,6 @@
 #pragma once
 
 #include <elf.h>
-#include <fcntl.h>
 
 #include <cstdint>
 #include <memory>
@@ -84,19 +83,11 @@ struct CheckedFile {
   bool writable_by_others = false;  ///< writable by its group or by others
 };
 
-/// Where a file is found, as openat() takes it: a name looked up in an open directory, or
-/// (AT_FDCWD) a path. Discovery looks a plugin up in the directory its scan holds open: one
-/// path component instead of every one from the root (measured in bench/: discovery).
-struct FileLocation {
-  int directory = AT_FDCWD;    ///< or an open directory
-  const char* name = nullptr;  ///< NUL-terminated; a path when `directory` is AT_FDCWD
-};
+/// Opens the file at `path` once and, from that one descriptor, runs check_elf() on it and
+/// fills `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
+std::string check_plugin_file(const std::string& path, CheckedFile& checked, Manifest& manifest);
 
-/// Opens `file` once and, from that one descriptor, runs check_elf() on it and fills
-/// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
-std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest);
-
-/// The current identity of `file`; all zero when it cannot be read (errno then says why).
-FileIdentity identity_of(FileLocation file);
+/// The current identity of the file at `path`; all zero when it cannot be read (errno then says why).
+FileIdentity identity_of(const std::string& path);
 
 }  // namespace speculators::detail

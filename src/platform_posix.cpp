@@ -1,8 +1,6 @@
 // POSIX dynamic loading (glibc's dlopen family).
 #include "platform.hpp"
 
-#include "first_call.hpp"
-
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -58,7 +56,7 @@ void* (*volatile open_function)(const char*, int) = &::dlopen;
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL LibraryHandle open_library(const std::string& path, std::string& error) {
+LibraryHandle open_library(const std::string& path, std::string& error) {
   // RTLD_LOCAL: a plugin's symbols never resolve another plugin's. RTLD_NOW: a missing symbol
   // is an error here, not a crash at the first call.
   void* handle = nullptr;
@@ -74,9 +72,7 @@ SPECULATORS_FIRST_CALL LibraryHandle open_library(const std::string& path, std::
   return LibraryHandle{handle};
 }
 
-SPECULATORS_FIRST_CALL void* find_symbol(LibraryHandle library, const char* symbol) {
-  return ::dlsym(library.native, symbol);
-}
+void* find_symbol(LibraryHandle library, const char* symbol) { return ::dlsym(library.native, symbol); }
 
 std::string canonical_path_of(int fd) {
   // The kernel keeps the resolved name of every open file; /proc shows it.
@@ -104,7 +100,7 @@ std::string canonical_path(const std::string& path, std::error_code& ec) {
   return resolved.get();
 }
 
-SPECULATORS_FIRST_CALL bool is_plain_path(std::string_view path) {
+bool is_plain_path(std::string_view path) {
   if (!path.starts_with('/')) return false;
   for (std::size_t start = 1; start < path.size();) {
     const std::size_t slash = std::min(path.find('/', start), path.size());
@@ -120,7 +116,7 @@ std::string without_trailing_slash(std::string path) {
   return path;
 }
 
-SPECULATORS_FIRST_CALL int open_canonical(const std::string& path, int flags) {
+int open_canonical(const std::string& path, int flags) {
   if (!is_plain_path(path)) {
     errno = EINVAL;
     return -1;
@@ -137,7 +133,7 @@ SPECULATORS_FIRST_CALL int open_canonical(const std::string& path, int flags) {
 #endif
 }
 
-SPECULATORS_FIRST_CALL std::string binary_named(const void* address) {
+std::string binary_named(const void* address) {
   // The loaded object whose segments hold `address`. glibc 2.35 and later keep a sorted
   // table of the objects for unwinders, searched without a lock; before, the dynamic
   // loader's list is walked (dladdr would also look for the nearest symbol, a walk of the
