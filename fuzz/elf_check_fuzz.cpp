@@ -17,19 +17,6 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
-bool same(const std::vector<speculators::detail::ManifestEntry>& a,
-          const std::vector<speculators::detail::ManifestEntry>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].version != b[i].version || a[i].abi_tag != b[i].abi_tag || a[i].compiler != b[i].compiler ||
-        a[i].registry_key != b[i].registry_key || a[i].name != b[i].name || a[i].type_name != b[i].type_name ||
-        a[i].signature != b[i].signature || a[i].description != b[i].description) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -50,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string image_problem = check_elf(file, image);
   Manifest image_again;
   require(check_elf(file, image_again) == image_problem && image.present == image_again.present &&
-          same(image.entries, image_again.entries));
+          image.entries == image_again.entries);
 
   // The notes of one segment, as the loader walks each PT_NOTE segment, at both alignments.
   for (const std::uint64_t alignment : {4, 8}) {
@@ -58,12 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string notes_problem = parse_manifest_notes(bytes, alignment, notes);
     Manifest notes_again;
     require(parse_manifest_notes(bytes, alignment, notes_again) == notes_problem &&
-            notes.present == notes_again.present && same(notes.entries, notes_again.entries));
+            notes.present == notes_again.present && notes.entries == notes_again.entries);
   }
 
-  std::vector<ManifestEntry> section;
+  std::vector<manifest::Record> section;
   const std::string section_problem = parse_manifest(bytes, section);
-  std::vector<ManifestEntry> section_again;
-  require(parse_manifest(bytes, section_again) == section_problem && same(section, section_again));
+  std::vector<manifest::Record> section_again;
+  require(parse_manifest(bytes, section_again) == section_problem && section == section_again);
   return 0;
 }

@@ -80,7 +80,7 @@ void register_into(speculators::detail::RegistryStore& store, std::string_view k
   try {
     const detail::Entry& entry = detail::add_entry(store, fields);
     require(problem.empty() && before == nullptr);
-    require(detail::find_entry(store, key) == &entry && entry.name == key);
+    require(detail::find_entry(store, key) == &entry && entry.record.name == key);
     require(detail::entry_count(store) == count + 1 && detail::entry_at(store, count) == &entry);
     const Keyed::class_info handle = Keyed::find("greedy");
     require(handle && handle.create(n)->id() == 0);

@@ -73,12 +73,12 @@ std::vector<std::string> registry_keys() {
 
 // --- AnyClassInfo ------------------------------------------------------------
 
-std::string_view AnyClassInfo::name() const noexcept { return entry_->name; }
-std::string_view AnyClassInfo::type_name() const noexcept { return entry_->type_name; }
-std::string_view AnyClassInfo::description() const noexcept { return entry_->description; }
+std::string_view AnyClassInfo::name() const noexcept { return entry_->record.name; }
+std::string_view AnyClassInfo::type_name() const noexcept { return entry_->record.type_name; }
+std::string_view AnyClassInfo::description() const noexcept { return entry_->record.description; }
 std::string_view AnyClassInfo::origin() const { return detail::entry_origin(*entry_); }
 bool AnyClassInfo::is_loaded() const noexcept { return entry_->factory.load(std::memory_order_acquire) != nullptr; }
-std::string_view AnyClassInfo::registry_key() const noexcept { return entry_->registry_key; }
+std::string_view AnyClassInfo::registry_key() const noexcept { return entry_->record.registry_key; }
 
 void AnyClassInfo::load() const {
   if (entry_ == nullptr) detail::throw_empty_handle();

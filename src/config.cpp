@@ -26,7 +26,7 @@ RegistryStore& discovered_store(const RegistryRef& registry) {
 
 std::vector<std::string_view> keys_of(const RegistryStore& store) {
   std::vector<std::string_view> keys;
-  for (std::size_t i = 0; i < entry_count(store); ++i) keys.push_back(entry_at(store, i)->name);
+  for (std::size_t i = 0; i < entry_count(store); ++i) keys.push_back(entry_at(store, i)->record.name);
   return keys;
 }
 
@@ -39,7 +39,7 @@ std::string joined_quoted(const std::vector<std::string_view>& keys) {
 const Entry* entry_of_type(const RegistryStore& store, std::string_view type) {
   for (std::size_t i = 0; i < entry_count(store); ++i) {
     const Entry* entry = entry_at(store, i);
-    if (entry->type_name == type) return entry;
+    if (entry->record.type_name == type) return entry;
   }
   return nullptr;
 }
@@ -235,7 +235,7 @@ ConfigObject* parse_checked(const RegistryRef& registry, const json& j, ConfigCo
   std::unique_ptr<ConfigObject> object(registry.instantiate(load_factory(*entry)));
   if (expected != nullptr && !expected->accepts(*object)) {
     const PointerSegment at(context, registry.discriminator);
-    context.problem(quoted(entry->name) + " is " + std::string(entry->type_name) + ", not " +
+    context.problem(quoted(entry->record.name) + " is " + std::string(entry->record.type_name) + ", not " +
                     std::string(expected->type_name) + " or a class derived from it");
     return nullptr;
   }
@@ -268,14 +268,14 @@ json schema_ref(const RegistryRef& registry, ConfigContext& context) {
   for (std::size_t i = 0; i < entry_count(store); ++i) {
     const Entry* entry = entry_at(store, i);
     const std::unique_ptr<ConfigObject> defaults(registry.instantiate(load_factory(*entry)));
-    json cls = {{"type", "object"}, {"title", entry->name}, {"description", entry->description}};
-    cls["properties"][discriminator] = {{"const", entry->name}};
+    json cls = {{"type", "object"}, {"title", entry->record.name}, {"description", entry->record.description}};
+    cls["properties"][discriminator] = {{"const", entry->record.name}};
     cls["required"] = json::array({discriminator});
     defaults->config_class().schema(*defaults, cls, context);  // adds the required fields and additionalProperties
-    const std::string class_def = name + "." + def_name(entry->name);
+    const std::string class_def = name + "." + def_name(entry->record.name);
     context.defs[class_def] = std::move(cls);
     branches.push_back({{"$ref", "#/$defs/" + class_def}});
-    names.push_back(entry->name);
+    names.push_back(entry->record.name);
   }
   json def = {{"title", registry.key}, {"type", "object"}, {"required", json::array({discriminator})}};
   def["properties"][discriminator] = {{"enum", names}};
@@ -324,7 +324,7 @@ std::string_view config_key(const RegistryRef& registry, const ConfigObject& obj
                           quoted(registry.discriminator) + " value; register it with SPECULATORS_REGISTER",
                       std::string(registry.key), {});
   }
-  return entry->name;
+  return entry->record.name;
 }
 
 json config_schema(const RegistryRef& registry) {

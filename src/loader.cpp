@@ -5,6 +5,8 @@
 #include "messages.hpp"
 #include "store.hpp"
 
+#include <speculators/detail/plugin_entry.hpp>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -28,26 +30,18 @@ thread_local const std::string* file_loading_on_this_thread = nullptr;
 
 std::string entry_text(const char* text) { return text == nullptr ? std::string() : std::string(text); }
 
-// The description defaults to the type name, as ClassInfo::description() and the manifest have it.
-std::string_view description_of(const SpeculatorsPluginEntry& entry) {
-  return entry.description != nullptr && *entry.description != '\0' ? entry.description : entry.type_name;
-}
-
 // Lists the classes of a checked manifest in their registries, without their code: each
 // entry gets its factory when the plugin loads (detail::load_factory).
 std::vector<std::string> list_classes(Loader::Module& module) {
   std::vector<std::string> problems;
   module.classes_listed = true;
-  for (const detail::ManifestEntry& e : module.manifest.entries) {
+  for (const manifest::Record& e : module.manifest.entries) {
     detail::EntryFields fields;
-    fields.name = e.name;
-    fields.type_name = e.type_name;
-    fields.signature = e.signature;
-    fields.description = e.description;
+    fields.record = e.registration;
     fields.origin = module.info.file;
     fields.module = &module;
     try {
-      detail::add_entry(detail::store_for_key(e.registry_key), fields);
+      detail::add_entry(detail::store_for_key(e.registration.registry_key), fields);
     } catch (const RegistryError& error) {
       problems.emplace_back(error.what());
     }
@@ -64,11 +58,8 @@ constexpr std::uint32_t max_entry_size = 1U << 12;
 // The registration of `raw`, an entry of `module`'s descriptor, with or without its factory.
 detail::EntryFields descriptor_entry_fields(const SpeculatorsPluginEntry& raw, Loader::Module& module, bool with_code) {
   detail::EntryFields fields;
-  fields.name = raw.name;
-  fields.type_name = raw.type_name;  // in the plugin's memory, which is never unmapped
-  fields.signature = raw.signature;
-  fields.static_texts = true;
-  fields.description = description_of(raw);
+  fields.record = record_of(raw);
+  fields.static_texts = true;  // in the plugin's memory, which is never unmapped
   fields.origin = module.info.file;
   fields.factory = with_code ? raw.factory : nullptr;
   fields.extension = with_code ? raw.extension : nullptr;
@@ -143,8 +134,9 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   // descriptor, and was refused at listing had it named one key twice).
   detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
     if (!detail::is_complete(raw)) return;
-    detail::RegistryStore& store = detail::store_for_key(raw.registry_key);
-    if (const detail::Entry* listed = detail::find_entry(store, raw.name);
+    const RegistrationRecord record = record_of(raw);
+    detail::RegistryStore& store = detail::store_for_key(record.registry_key);
+    if (const detail::Entry* listed = detail::find_entry(store, record.name);
         module.classes_listed && listed != nullptr && listed->module == &module) {
       return;
     }
@@ -157,7 +149,8 @@ std::vector<std::string> register_descriptor(detail::LibraryHandle library, Load
   if (!problems.empty()) return problems;
   try {
     detail::for_each_entry(*descriptor, [&](std::uint64_t, const SpeculatorsPluginEntry& raw) {
-      detail::add_entry(detail::store_for_key(raw.registry_key), descriptor_entry_fields(raw, module, true));
+      const detail::EntryFields fields = descriptor_entry_fields(raw, module, true);
+      detail::add_entry(detail::store_for_key(fields.record.registry_key), fields);
     });
   } catch (const RegistryError& e) {  // each entry is this plugin's, listed above: not expected
     problems.emplace_back(e.what());
@@ -174,9 +167,7 @@ const PluginInfo& plugin_info(Loader::Module& module) {
   }
   if (module.descriptor != nullptr && module.info.entries.empty()) {
     detail::for_each_entry(*module.descriptor, [&module](std::uint64_t, const SpeculatorsPluginEntry& raw) {
-      if (!detail::is_complete(raw)) return;
-      module.info.entries.push_back(
-          {raw.registry_key, raw.name, raw.type_name, raw.signature, std::string(description_of(raw))});
+      if (detail::is_complete(raw)) module.info.entries.push_back(record_of(raw).owned());
     });
   }
   return module.info;
@@ -296,12 +287,12 @@ ErasedFactory load_factory(const Entry& entry) {
     }
     deliver_warnings();
   }
-  if (failure) throw_plugin_failures(entry.registry_key, {std::move(*failure)});
+  if (failure) throw_plugin_failures(entry.record.registry_key, {std::move(*failure)});
   if (const ErasedFactory factory = entry.factory.load(std::memory_order_acquire)) return factory;
-  throw_plugin_failures(entry.registry_key, {{std::string(entry_origin(entry)),
-                                              {},
-                                              "loaded without registering " + quoted(entry.name) +
-                                                  ", which its manifest lists; rebuild the plugin"}});
+  throw_plugin_failures(entry.record.registry_key, {{std::string(entry_origin(entry)),
+                                                     {},
+                                                     "loaded without registering " + quoted(entry.record.name) +
+                                                         ", which its manifest lists; rebuild the plugin"}});
 }
 
 }  // namespace detail

@@ -3,6 +3,7 @@
 #include "messages.hpp"
 
 #include <speculators/detail/manifest_record.hpp>
+#include <speculators/detail/plugin_entry.hpp>
 
 #include <algorithm>
 #include <array>
@@ -21,7 +22,7 @@ std::uint32_t little_endian_word(std::span<const unsigned char> bytes) {
 
 }  // namespace
 
-std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out) {
+std::string parse_manifest(std::span<const unsigned char> section, std::vector<manifest::Record>& out) {
   if (out.capacity() == 0) out.reserve(4);  // a plugin's few classes, without regrowing
   std::size_t at = 0;
   while (at < section.size()) {
@@ -37,7 +38,7 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
         std::memcmp(rest.data(), manifest::magic.data(), manifest::magic.size()) != 0) {
       return damaged("no record header");
     }
-    ManifestEntry entry;
+    manifest::Record entry;
     entry.version = little_endian_word(rest.subspan(8, 4));
     const std::uint32_t size = little_endian_word(rest.subspan(12, 4));
     if (entry.version == 0 || entry.version > manifest::version) {
@@ -48,10 +49,8 @@ std::string parse_manifest(std::span<const unsigned char> section, std::vector<M
     if (size < manifest::header_size || size > rest.size()) {
       return message({"has a damaged manifest record at offset ", at, " (size ", size, "); rebuild the plugin"});
     }
-    std::string_view* fields[] = {&entry.abi_tag,   &entry.compiler,  &entry.registry_key, &entry.name,
-                                  &entry.type_name, &entry.signature, &entry.description};
     std::size_t field_at = manifest::header_size;
-    for (std::string_view* field : fields) {
+    for (std::string_view* field : manifest::fields_in_order(entry)) {
       const void* end = field_at < size ? std::memchr(rest.data() + field_at, 0, size - field_at) : nullptr;
       if (end == nullptr) return damaged("a field is not terminated");
       const auto length = static_cast<std::size_t>(static_cast<const unsigned char*>(end) - (rest.data() + field_at));
@@ -77,10 +76,9 @@ using MatchedMask = std::uint64_t;            // a bit per manifest entry matche
 // Manifests of at most this many entries are matched with a mask; larger ones are sorted.
 constexpr std::size_t max_matched = std::numeric_limits<MatchedMask>::digits;
 
-template <class E>
-Row row_of(const E& e) {
-  return Row{e.registry_key, e.name, e.type_name, e.signature};
-}
+Row row_of(const RegistrationRecord& r) { return Row{r.registry_key, r.name, r.type_name, r.signature}; }
+Row row_of(const manifest::Record& r) { return row_of(r.registration); }
+Row row_of(const SpeculatorsPluginEntry& e) { return row_of(record_of(e)); }
 
 // Whether the complete entries of `descriptor` are those of `manifest`, in any order, matched
 // without copies: each registered entry is matched with a manifest entry not matched yet,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <speculators/plugin_abi.h>
+#include <speculators/detail/manifest_record.hpp>
 
 #include <cstdint>
 #include <span>
@@ -12,19 +13,6 @@
 #include <vector>
 
 namespace speculators::detail {
-
-/// One record of a manifest: what one SPECULATORS_REGISTER line of the plugin registers. The
-/// texts are views of the bytes parsed (Manifest::bytes).
-struct ManifestEntry {
-  std::uint32_t version = 0;
-  std::string_view abi_tag;
-  std::string_view compiler;
-  std::string_view registry_key;
-  std::string_view name;
-  std::string_view type_name;
-  std::string_view signature;
-  std::string_view description;
-};
 
 /// A plugin's manifest: the bytes of its note segments, kept, and the records parsed from them
 /// (one copy rather than seven strings a record: discovery reads one per plugin).
@@ -38,12 +26,12 @@ struct Manifest {
 
   bool present = false;  ///< false: the file has no manifest notes (an older build, or none made)
   std::vector<unsigned char> bytes;
-  std::vector<ManifestEntry> entries;
+  std::vector<manifest::Record> entries;  ///< their texts view `bytes`
 };
 
 /// Parses manifest records (one, or several with zero bytes between them) into `out`, whose
 /// texts view `section`. @returns the problem, empty if none.
-std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out);
+std::string parse_manifest(std::span<const unsigned char> section, std::vector<manifest::Record>& out);
 
 /// Parses the manifest records among the ELF notes of one note segment (`alignment`: the
 /// segment's, 4 or 8) into `manifest`, setting `manifest.present` when it holds any; notes of

@@ -28,11 +28,12 @@ namespace {
 // library, a signature that differs from its registry's, a key that is already taken.
 std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
   std::vector<std::string> problems;
-  for (const detail::ManifestEntry& e : manifest.entries) {
-    if (e.abi_tag != SPECULATORS_ABI_TAG) {
-      problems.push_back(foreign_toolchain_problem(e.abi_tag, e.compiler));
+  for (const detail::manifest::Record& record : manifest.entries) {
+    if (record.abi_tag != SPECULATORS_ABI_TAG) {
+      problems.push_back(foreign_toolchain_problem(record.abi_tag, record.compiler));
       break;  // one toolchain per plugin: once is enough
     }
+    const RegistrationRecord& e = record.registration;
     if (std::string bad_key = detail::key_problem(e.name); !bad_key.empty()) {
       problems.push_back(detail::invalid_key_message(e.registry_key, e.name, bad_key));
       continue;
@@ -42,7 +43,7 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
     if (const std::string expected = detail::conflicting_signature(*store, e.signature); !expected.empty()) {
       problems.push_back(detail::signature_mismatch_message(e.registry_key, e.name, expected, e.signature, {}));
     } else if (const detail::Entry* taken = detail::find_entry(*store, e.name)) {
-      problems.push_back(detail::duplicate_key_message(e.registry_key, e.name, taken->type_name,
+      problems.push_back(detail::duplicate_key_message(e.registry_key, e.name, taken->record.type_name,
                                                        detail::entry_origin(*taken), e.type_name, "this plugin"));
     }
   }
@@ -121,10 +122,7 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
     info.abi_tag = manifest.entries.front().abi_tag;
     info.compiler = manifest.entries.front().compiler;
   }
-  for (const detail::ManifestEntry& e : manifest.entries) {
-    info.entries.push_back({std::string(e.registry_key), std::string(e.name), std::string(e.type_name),
-                            std::string(e.signature), std::string(e.description)});
-  }
+  for (const detail::manifest::Record& record : manifest.entries) info.entries.push_back(record.registration.owned());
   return info;
 }
 

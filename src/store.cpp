@@ -61,13 +61,17 @@ Table& table_with_room(RegistryStore& store) {
   return *published;
 }
 
-// One block holds the entry and copies of the strings that may not outlive the call. The
-// key is always copied, right behind the entry, so that comparing it stays on the entry's
-// cache lines; compile-time texts (type name, signature) are pointed at, not copied.
-const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::string_view description) {
+// One block holds the entry and copies of the texts that may not outlive the call. The key
+// is always copied, right behind the entry, so that comparing it stays on the entry's cache
+// lines; compile-time texts (type name, signature) are pointed at, not copied, and so is a
+// description that is the type name (none given).
+const Entry& make_entry(RegistryStore& store, const EntryFields& fields) {
+  const RegistrationRecord& given = fields.record;
   const bool copy_fixed = !fields.static_texts;
-  const std::string_view texts[] = {fields.name, copy_fixed ? fields.type_name : std::string_view{},
-                                    copy_fixed ? fields.signature : std::string_view{}, description, fields.origin};
+  const bool own_description = !given.description.empty() && given.description != given.type_name;
+  const std::string_view texts[] = {given.name, copy_fixed ? given.type_name : std::string_view{},
+                                    copy_fixed ? given.signature : std::string_view{},
+                                    own_description ? given.description : std::string_view{}, fields.origin};
   std::size_t size = sizeof(Entry);
   for (std::string_view t : texts) size += t.size() + 1;
   auto block = std::make_unique<std::byte[]>(size);
@@ -80,18 +84,11 @@ const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::st
     copies[i] = {text, texts[i].size()};
     text += texts[i].size() + 1;
   }
-  const std::string_view type_name = copy_fixed ? copies[1] : fields.type_name;
-  const std::string_view signature = copy_fixed ? copies[2] : fields.signature;
-  auto* entry = new (block.get()) Entry{hash_key(fields.name),
-                                        copies[0],
-                                        type_name,
-                                        signature,
-                                        copies[3].empty() ? type_name : copies[3],
-                                        store.key,
-                                        {fields.factory},
-                                        fields.module,
-                                        {},
-                                        fields.factory_context};
+  RegistrationRecord stored{store.key, copies[0], copy_fixed ? copies[1] : given.type_name,
+                            copy_fixed ? copies[2] : given.signature, copies[3]};
+  if (!own_description) stored.description = stored.type_name;
+  auto* entry = new (block.get())
+      Entry{hash_key(stored.name), stored, {fields.factory}, fields.module, {}, fields.factory_context};
   entry->origin.store(fields.origin.empty() ? nullptr : copies[4].data(), std::memory_order_relaxed);
   store.entry_blocks.push_back(std::move(block));
   return *entry;
@@ -100,7 +97,8 @@ const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::st
 // Whether `fields` is the loaded code of `listed`, a class listed from the same plugin's manifest.
 bool fills_listed_entry(const Entry& listed, const EntryFields& fields) noexcept {
   return listed.module != nullptr && listed.module == fields.module && fields.factory != nullptr &&
-         listed.factory.load(std::memory_order_relaxed) == nullptr && listed.type_name == fields.type_name;
+         listed.factory.load(std::memory_order_relaxed) == nullptr &&
+         listed.record.type_name == fields.record.type_name;
 }
 
 void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
@@ -211,18 +209,19 @@ std::string key_problem(std::string_view key) {
 
 // Takes the store's write lock itself; the one registration path of programs and plugins.
 const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
-  const std::string problem = key_problem(fields.name);
+  const RegistrationRecord& given = fields.record;
+  const std::string problem = key_problem(given.name);
   if (!problem.empty()) {
-    throw InvalidKeyError(invalid_key_message(store.key, fields.name, problem), store.key, std::string(fields.name));
+    throw InvalidKeyError(invalid_key_message(store.key, given.name, problem), store.key, std::string(given.name));
   }
   std::lock_guard lock(store.write_mutex);
-  if (store.signature.empty()) store.signature = fields.signature;
-  if (fields.signature != store.signature) {
+  if (store.signature.empty()) store.signature = given.signature;
+  if (given.signature != store.signature) {
     throw SignatureMismatchError(
-        signature_mismatch_message(store.key, fields.name, store.signature, fields.signature, fields.origin), store.key,
-        std::string(fields.name));
+        signature_mismatch_message(store.key, given.name, store.signature, given.signature, fields.origin), store.key,
+        std::string(given.name));
   }
-  if (const Entry* existing = find_entry(store, fields.name)) {
+  if (const Entry* existing = find_entry(store, given.name)) {
     if (fills_listed_entry(*existing, fields)) {
       // The plugin of a class listed from its manifest has loaded: the entry gets its code.
       const_cast<Entry*>(existing)->factory.store(fields.factory, std::memory_order_release);
@@ -231,11 +230,11 @@ const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
     }
     const std::string new_origin = fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory))
                                                          : std::string(fields.origin);
-    throw DuplicateKeyError(duplicate_key_message(store.key, fields.name, existing->type_name, entry_origin(*existing),
-                                                  fields.type_name, new_origin),
-                            store.key, std::string(fields.name));
+    throw DuplicateKeyError(duplicate_key_message(store.key, given.name, existing->record.type_name,
+                                                  entry_origin(*existing), given.type_name, new_origin),
+                            store.key, std::string(given.name));
   }
-  const Entry& entry = make_entry(store, fields, fields.description);
+  const Entry& entry = make_entry(store, fields);
   keep_extension(store, fields);
   Table& table = table_with_room(store);
   const std::size_t count = table.lookup.count.load(std::memory_order_relaxed);
@@ -277,7 +276,7 @@ void throw_unknown_key(const RegistryStore& store, std::string_view name) {
   std::vector<std::string_view> keys;
   const std::size_t count = entry_count(store);
   keys.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) keys.push_back(entry_at(store, i)->name);
+  for (std::size_t i = 0; i < count; ++i) keys.push_back(entry_at(store, i)->record.name);
   throw UnknownKeyError(unknown_key_message(store.key, name, keys), store.key, std::string(name));
 }
 

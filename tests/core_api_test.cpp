@@ -453,7 +453,7 @@ TEST(CoreLookup, InlineAndLibraryLookupsAgree) {
   // What each key should find, by walking the registration order.
   const auto walked = [&store](std::string_view key) -> const speculators::detail::Entry* {
     for (std::size_t i = 0; i < speculators::detail::entry_count(store); ++i) {
-      if (speculators::detail::entry_at(store, i)->name == key) return speculators::detail::entry_at(store, i);
+      if (speculators::detail::entry_at(store, i)->record.name == key) return speculators::detail::entry_at(store, i);
     }
     return nullptr;
   };
@@ -485,7 +485,7 @@ TEST(CoreLookup, ARegistryOfAFewClassesFindsTheSameAsAHashedOne) {
       EXPECT_EQ(found, speculators::detail::find_entry(store, keys[i]));
       if (i <= registered) {
         ASSERT_NE(found, nullptr) << keys[i] << " of " << registered + 1;
-        EXPECT_EQ(found->name, keys[i]);
+        EXPECT_EQ(found->record.name, keys[i]);
       } else {
         EXPECT_EQ(found, nullptr) << keys[i] << " of " << registered + 1;
       }

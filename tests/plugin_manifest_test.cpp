@@ -1,5 +1,6 @@
 // The manifest: read from the file without loading it, checked before any plugin code runs,
 // and in agreement with what the plugin registers once loaded.
+#include <speculators/detail/plugin_entry.hpp>
 #include <speculators/plugins.hpp>
 
 #include <gtest/gtest.h>
@@ -226,7 +227,7 @@ struct MadeUpPlugin {
   explicit MadeUpPlugin(std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) keys.push_back("c" + std::to_string(i));
     for (std::size_t i = 0; i < count; ++i) {
-      manifest.entries.push_back({1, "abi", "compiler", "fx::Shape", keys[i], "fx::C", "fx::Shape(int)", ""});
+      manifest.entries.push_back({1, "abi", "compiler", {"fx::Shape", keys[i], "fx::C", "fx::Shape(int)", ""}});
       entries.push_back({"fx::Shape", keys[i].c_str(), "fx::C", "fx::Shape(int)", "", &no_factory, nullptr});
     }
   }
@@ -304,6 +305,64 @@ TEST(PluginSignature, AStaleSignatureSetFirstIsReportedWithThePluginFile) {
     EXPECT_NE(what.find("wrong_signature.so"), std::string::npos) << what;
     EXPECT_NE(what.find("expected \"fx::Bad(int)\", found \"fx::Bad(double)\""), std::string::npos) << what;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A registration crosses two edges as bytes: the C entry of a descriptor, and a manifest
+// record in a file. Each is written and read back here with every field set, and set apart
+// from every other, so that a field lost, cut short or read into another is seen.
+constexpr speculators::detail::manifest::Record every_field{
+    speculators::detail::manifest::version,
+    "abi tag",
+    "compiler tag",
+    {"fx::RoundTrip", "round trip key", "fx::RoundTripClass", "fx::RoundTrip(int, char)", "a described class"}};
+
+void no_code() {}
+
+TEST(RegistrationRecord, EveryFieldCrossesTheCEntryBothWays) {
+  const speculators::RegistrationRecord& record = every_field.registration;
+  const speculators::PluginEntryInfo owned = record.owned();
+  EXPECT_EQ(owned.view(), record);
+  const int extension = 0;
+  const SpeculatorsPluginEntry entry = speculators::detail::plugin_entry_of(owned, &no_code, &extension);
+  EXPECT_EQ(speculators::detail::record_of(entry), record);
+  EXPECT_EQ(entry.factory, &no_code);
+  EXPECT_EQ(entry.extension, &extension);
+}
+
+TEST(RegistrationRecord, AnEntryWithoutDescriptionIsDescribedByItsType) {
+  speculators::PluginEntryInfo owned = every_field.registration.owned();
+  owned.description.clear();
+  SpeculatorsPluginEntry entry = speculators::detail::plugin_entry_of(owned, &no_code, nullptr);
+  EXPECT_EQ(speculators::detail::record_of(entry).description, "fx::RoundTripClass");
+  entry.description = nullptr;
+  EXPECT_EQ(speculators::detail::record_of(entry).description, "fx::RoundTripClass");
+}
+
+TEST(RegistrationRecord, EveryFieldCrossesTheManifestBytesBothWays) {
+  const auto& note = speculators::detail::manifest::note_of<every_field>::value;
+  for (const std::uint64_t alignment : {4U, 8U}) {
+    speculators::detail::Manifest manifest;
+    ASSERT_EQ(speculators::detail::parse_manifest_notes(note.bytes, alignment, manifest), "");
+    ASSERT_TRUE(manifest.present);
+    ASSERT_EQ(manifest.entries.size(), 1U);
+    EXPECT_EQ(manifest.entries[0], every_field) << "alignment " << alignment;
+  }
+}
+
+// A registration call and the manifest line of the same class make the same record.
+TEST(RegistrationRecord, TheRegistrationCallAndTheManifestAgree) {
+  struct Text {
+    constexpr speculators::detail::manifest::RegistrationText operator()() const { return {"agreed", "help"}; }
+  };
+  using Made = speculators::detail::manifest::entry_record<fx::Marked, HostMarked, Text>;
+  EXPECT_EQ(Made::record.registration,
+            (speculators::detail::registration_record<fx::Marked, HostMarked>("agreed", "help")));
+  EXPECT_EQ(Made::record.registration.registry_key, fx::Marked::registry_key());
+  EXPECT_EQ(Made::record.registration.description, "help");
 }
 
 }  // namespace

@@ -57,6 +57,7 @@
 #pragma once
 
 #include <speculators/errors.hpp>
+#include <speculators/registration_record.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -81,14 +82,9 @@ struct PluginModule {
   bool loaded = false;  ///< whether this process has loaded it
 };
 
-/// What a loaded plugin registered.
-struct PluginEntryInfo {
-  std::string registry_key;
-  std::string name;
-  std::string type_name;
-  std::string signature;
-  std::string description;
-};
+/// One class a plugin registers (registry key, key, type, signature, description): the
+/// registration record, owning its texts.
+using PluginEntryInfo = BasicRegistrationRecord<std::string>;
 
 /// What a plugin file declares: from its manifest (read_plugin_manifest), or from its
 /// descriptor once loaded (load_plugin).

@@ -209,10 +209,8 @@ struct bridge_of<ClassInfo<Base, CtorArgs...>> {
     std::string description = doc.is_none() ? std::string() : py::str(doc).cast<std::string>();
     description.resize(std::min(description.size(), description.find('\n')));  // the first line
     speculators::detail::EntryFields fields;
-    fields.name = python_class->key;
-    fields.type_name = python_class->qualified_name;
-    fields.signature = speculators::detail::signature_of<Base, CtorArgs...>::value;
-    fields.description = description;
+    fields.record = {python_class->registry_key, python_class->key, python_class->qualified_name,
+                     speculators::detail::signature_of<Base, CtorArgs...>::value, description};
     const std::string origin = origin_of(cls);
     fields.origin = origin;
     fields.factory = reinterpret_cast<speculators::detail::ErasedFactory>(&build_python_class<Base, CtorArgs...>);

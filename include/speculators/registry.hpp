@@ -47,6 +47,7 @@
 
 #include <speculators/plugin_abi.h>
 #include <speculators/errors.hpp>
+#include <speculators/registration_record.hpp>
 #include <speculators/type_name.hpp>
 
 #include <array>
@@ -321,16 +322,13 @@ namespace speculators::detail {
 /// of the registry whose signature it was checked against.
 using ErasedFactory = void (*)();
 
-/// What a registration supplies. The store copies every string.
+/// What a registration supplies: its record and its code. The store copies every text.
 struct EntryFields {
-  std::string_view name;
-  std::string_view type_name;
-  std::string_view signature;
-  std::string_view description;
-  std::string_view origin;  ///< empty: the binary holding `factory`, found on demand
+  RegistrationRecord record;  ///< its registry_key is the key of the store it is added to
+  std::string_view origin;    ///< empty: the binary holding `factory`, found on demand
   ErasedFactory factory = nullptr;
-  /// `type_name` and `signature` live as long as the process (compile-time storage, or a
-  /// plugin, which is never unloaded): the store points at them instead of copying.
+  /// The record's `type_name` and `signature` live as long as the process (compile-time
+  /// storage, or a plugin, which is never unloaded): the store points at them instead of copying.
   bool static_texts = false;
   /// Set, with a null `factory`: a class listed from this plugin's manifest, not loaded yet
   /// (the loader's token for the plugin). When the plugin loads and registers the same class,
@@ -348,12 +346,8 @@ struct EntryFields {
 
 /// One registered class, as stored. Immutable once published, never freed.
 struct Entry {
-  std::size_t hash;
-  std::string_view name;
-  std::string_view type_name;
-  std::string_view signature;
-  std::string_view description;
-  std::string_view registry_key;
+  std::size_t hash;                         ///< hash_key(record.name)
+  RegistrationRecord record;                ///< its registry_key is the store's key
   std::atomic<ErasedFactory> factory;       ///< null until the plugin of a listed class is loaded
   const void* module;                       ///< the plugin of a listed class (EntryFields::module), else null
   mutable std::atomic<const char*> origin;  ///< filled on first `origin()` when not known at registration
@@ -391,7 +385,8 @@ struct SlotTable {
   const Entry* const* order;          ///< in registration order; [0, count) are published
   std::atomic<std::size_t> count{0};  ///< stored with release once order[count - 1] is set
 };
-inline constexpr std::uint32_t lookup_layout = 2;  // 2: hash_key() by 128-bit multiplies
+// 2: hash_key() by 128-bit multiplies; 3: an entry's key in its record, after the registry key.
+inline constexpr std::uint32_t lookup_layout = 3;
 
 /// Up to this many entries, a lookup compares the key with each entry instead of hashing it:
 /// cheaper than the hash for a registry of a few classes, as in libstdc++'s unordered_map
@@ -473,7 +468,8 @@ inline bool same_key(const char* a, const char* b, std::size_t n) noexcept {
 /// The entry named `name` in `table`; null when there is none.
 inline const Entry* find_in_table(const SlotTable& table, std::string_view name) noexcept {
   const auto named = [name](const Entry* entry) {
-    return entry->name.size() == name.size() && same_key(entry->name.data(), name.data(), name.size());
+    const std::string_view key = entry->record.name;
+    return key.size() == name.size() && same_key(key.data(), name.data(), name.size());
   };
   if (const std::size_t count = table.count.load(std::memory_order_acquire); count <= scanned_entries_max) {
     for (std::size_t i = 0; i < count; ++i) {
@@ -567,18 +563,26 @@ struct signature_of {
   static constexpr std::string_view value = concat_storage<parts>::value.view();
 };
 
+// A constant: value_or's argument would otherwise be computed at run time on every call.
+template <class Derived>
+inline constexpr std::string_view class_name_v = short_type_name<Derived>();
+
+/// The record of a registration of Derived into Base under `name` (none: the class name),
+/// the same at compile time (a plugin's manifest) and at run time (the registration call).
+template <class Base, class Derived, class... CtorArgs>
+constexpr RegistrationRecord registration_record(std::optional<std::string_view> name,
+                                                 std::string_view description) noexcept {
+  return {registry_key_of<Base>(), name.value_or(class_name_v<Derived>), type_name<Derived>(),
+          signature_of<Base, CtorArgs...>::value, description.empty() ? type_name<Derived>() : description};
+}
+
 // What a registration of Derived into Base supplies; shared by every way of registering.
 template <class Base, class Derived, class... CtorArgs>
 EntryFields entry_fields(std::optional<std::string_view> name, std::string_view description) noexcept {
   static_assert(check_registrable<Base, Derived, CtorArgs...>());
   EntryFields fields;
-  // A constant: value_or's argument would otherwise be computed at run time on every call.
-  static constexpr std::string_view class_name = short_type_name<Derived>();
-  fields.name = name.value_or(class_name);
-  fields.type_name = type_name<Derived>();
-  fields.signature = signature_of<Base, CtorArgs...>::value;
+  fields.record = registration_record<Base, Derived, CtorArgs...>(name, description);
   fields.static_texts = true;
-  fields.description = description;
   fields.factory = reinterpret_cast<ErasedFactory>(&construct<Base, Derived, CtorArgs...>);
   if constexpr (requires { Base::registry_extension(); }) fields.extension = Base::registry_extension();
   return fields;
@@ -650,7 +654,7 @@ void register_statically(const ClassInfo<Base, CtorArgs...>* /*tag*/, std::optio
                          std::string_view description) noexcept {
   const EntryFields fields = entry_fields<Base, Derived, CtorArgs...>(name, description);
 #if defined(SPECULATORS_PLUGIN)
-  plugin::add_entry(registry_key_of<Base>(), fields);
+  plugin::add_entry(fields);
 #else
   try {
     add_entry(store_of<Base, CtorArgs...>(), fields);
@@ -763,15 +767,15 @@ std::vector<std::string> ClassRegistryMixin<Base, CtorArgs...>::auto_imported_mo
 
 template <class Base, class... CtorArgs>
 std::string_view ClassInfo<Base, CtorArgs...>::name() const noexcept {
-  return entry_->name;
+  return entry_->record.name;
 }
 template <class Base, class... CtorArgs>
 std::string_view ClassInfo<Base, CtorArgs...>::type_name() const noexcept {
-  return entry_->type_name;
+  return entry_->record.type_name;
 }
 template <class Base, class... CtorArgs>
 std::string_view ClassInfo<Base, CtorArgs...>::description() const noexcept {
-  return entry_->description;
+  return entry_->record.description;
 }
 template <class Base, class... CtorArgs>
 std::string_view ClassInfo<Base, CtorArgs...>::origin() const {
@@ -779,7 +783,7 @@ std::string_view ClassInfo<Base, CtorArgs...>::origin() const {
 }
 template <class Base, class... CtorArgs>
 std::string_view ClassInfo<Base, CtorArgs...>::registry_key() const noexcept {
-  return entry_->registry_key;
+  return entry_->record.registry_key;
 }
 
 template <class Base, class... CtorArgs>

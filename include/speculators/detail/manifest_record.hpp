@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace speculators::detail::manifest {
 
@@ -48,22 +49,47 @@ struct RegistrationText {
       : name(n), description(d) {}
 };
 
-template <std::size_t N>
+/// One manifest record: the toolchain of the plugin's build and one registration. Made at
+/// compile time from a SPECULATORS_REGISTER line (entry_record), read from a file by the host
+/// (src/manifest_reader.hpp); its texts view the bytes read.
 struct Record {
+  std::uint32_t version = manifest::version;
+  std::string_view abi_tag;
+  std::string_view compiler;
+  RegistrationRecord registration;
+
+  friend bool operator==(const Record&, const Record&) = default;
+};
+
+/// The texts of `record` in the order of the layout above: the one list that the writer
+/// (note_of) and the reader of the bytes follow. `R` is Record or const Record.
+template <class R>
+constexpr std::array<decltype(&std::declval<R&>().abi_tag), field_count> fields_in_order(R& record) noexcept {
+  return {&record.abi_tag,
+          &record.compiler,
+          &record.registration.registry_key,
+          &record.registration.name,
+          &record.registration.type_name,
+          &record.registration.signature,
+          &record.registration.description};
+}
+
+template <std::size_t N>
+struct NoteBytes {
   std::array<unsigned char, N> bytes;
 };
 
-/// The note holding the record of `Fields` (see the layout above).
-template <const auto& Fields>
-struct record_of {
+/// The note holding `R` (see the layout above).
+template <const Record& R>
+struct note_of {
   static constexpr std::size_t record_size = [] {
     std::size_t n = header_size;
-    for (std::string_view field : Fields) n += field.size() + 1;
+    for (const std::string_view* field : fields_in_order(R)) n += field->size() + 1;
     return n;
   }();
   static constexpr std::size_t size = note_header_size + (record_size + 3) / 4 * 4;
-  static constexpr Record<size> value = [] {
-    Record<size> r{};  // zero: the padding
+  static constexpr NoteBytes<size> value = [] {
+    NoteBytes<size> r{};  // zero: the padding
     std::size_t at = 0;
     const auto put_word = [&r, &at](std::size_t word) {
       for (int shift = 0; shift < 32; shift += 8) r.bytes[at++] = static_cast<unsigned char>((word >> shift) & 0xFFU);
@@ -73,10 +99,10 @@ struct record_of {
     put_word(note_type);
     for (char c : note_name) r.bytes[at++] = static_cast<unsigned char>(c);
     for (char c : magic) r.bytes[at++] = static_cast<unsigned char>(c);
-    put_word(version);
+    put_word(R.version);
     put_word(record_size);
-    for (std::string_view field : Fields) {
-      for (char c : field) r.bytes[at++] = static_cast<unsigned char>(c);
+    for (const std::string_view* field : fields_in_order(R)) {
+      for (char c : *field) r.bytes[at++] = static_cast<unsigned char>(c);
       r.bytes[at++] = 0;
     }
     return r;
@@ -87,15 +113,9 @@ struct record_of {
 template <class Base, class Derived, class Text, class... CtorArgs>
 struct entry_record {
   static constexpr RegistrationText text = Text{}();
-  static constexpr std::array<std::string_view, field_count> fields{
-      SPECULATORS_ABI_TAG,
-      SPECULATORS_COMPILER_TAG,
-      registry_key_of<Base>(),
-      text.name.value_or(short_type_name<Derived>()),
-      type_name<Derived>(),
-      signature_of<Base, CtorArgs...>::value,
-      text.description.empty() ? type_name<Derived>() : text.description};
-  static constexpr auto value = record_of<fields>::value;
+  static constexpr Record record{version, SPECULATORS_ABI_TAG, SPECULATORS_COMPILER_TAG,
+                                 registration_record<Base, Derived, CtorArgs...>(text.name, text.description)};
+  static constexpr auto value = note_of<record>::value;
 };
 
 template <class Base, class Derived, class Text, class... CtorArgs>

@@ -11,22 +11,21 @@
 #pragma once
 
 #include <speculators/plugin_abi.h>
+#include <speculators/detail/plugin_entry.hpp>
+#include <speculators/registration_record.hpp>
 
 #include <deque>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #define SPECULATORS_DETAIL_HIDDEN __attribute__((visibility("hidden")))
 
 namespace speculators::detail::plugin {
 
+/// A registration of this plugin, its texts copied: a view given at registration need not be
+/// NUL-terminated, and the C entries handed to the host point into these copies.
 struct OwnedEntry {
-  std::string registry_key;
-  std::string name;
-  std::string type_name;
-  std::string signature;
-  std::string description;
+  BasicRegistrationRecord<std::string> record;
   ErasedFactory factory;
   const void* extension;
 };
@@ -37,11 +36,9 @@ SPECULATORS_DETAIL_HIDDEN inline std::deque<OwnedEntry>& owned_entries() {
   return entries;
 }
 
-SPECULATORS_DETAIL_HIDDEN inline void add_entry(std::string_view registry_key, const EntryFields& fields) noexcept {
+SPECULATORS_DETAIL_HIDDEN inline void add_entry(const EntryFields& fields) noexcept {
   try {
-    owned_entries().push_back(OwnedEntry{std::string(registry_key), std::string(fields.name),
-                                         std::string(fields.type_name), std::string(fields.signature),
-                                         std::string(fields.description), fields.factory, fields.extension});
+    owned_entries().push_back(OwnedEntry{fields.record.owned(), fields.factory, fields.extension});
   } catch (...) {
     // Out of memory while the plugin loads: the class is missing from the descriptor, and
     // the host reports an unknown key if it is asked for. Nothing may escape a static initializer.
@@ -53,10 +50,7 @@ SPECULATORS_DETAIL_HIDDEN inline void add_entry(std::string_view registry_key, c
 SPECULATORS_DETAIL_HIDDEN inline const SpeculatorsPluginDescriptor* descriptor() {
   static const std::vector<SpeculatorsPluginEntry> raw = [] {
     std::vector<SpeculatorsPluginEntry> out;
-    for (const OwnedEntry& e : owned_entries()) {
-      out.push_back(SpeculatorsPluginEntry{e.registry_key.c_str(), e.name.c_str(), e.type_name.c_str(),
-                                           e.signature.c_str(), e.description.c_str(), e.factory, e.extension});
-    }
+    for (const OwnedEntry& e : owned_entries()) out.push_back(plugin_entry_of(e.record, e.factory, e.extension));
     return out;
   }();
   static const SpeculatorsPluginDescriptor d{SPECULATORS_PLUGIN_DESCRIPTOR_VERSION,
