@@ -18,9 +18,10 @@
 // - binary_named(address) gives the name the dynamic loader has for the binary holding
 //   `address`, unresolved: the install default is found where the library's files are named,
 //   and resolved only when needed (binary_holding()).
-// - canonical_path keeps its std::error_code-free form with Error; path_limit() gives the
-//   longest path the system opens, with the limit's name and the OS's text, for the message
-//   of a plugin whose path is longer.
+// - path_limit() gives the longest path the system opens, with the limit's name and the OS's
+//   text, for the message of a plugin whose path is longer.
+// - is_plain_path() and without_trailing_slash() are path text, not OS calls: path_text.hpp.
+// - intern() is not here: it is the store's (store.cpp).
 #pragma once
 
 #include <cstddef>
@@ -73,7 +74,8 @@ class File {
   File& operator=(const File&) = delete;
   ~File();
 
-  /// Opens the regular file at `path` (never waiting on a pipe). `follow_last_link` false:
+  /// Opens the regular file at `path` (never waiting on a pipe; Windows shares it for reading
+  /// only, so that it cannot be replaced while held). `follow_last_link` false:
   /// refused with Cause::is_link when the last component is a link. Empty, with `error`
   /// set, on failure.
   static File open(const std::string& path, Error& error, bool follow_last_link = true);
