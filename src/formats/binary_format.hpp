@@ -1,13 +1,9 @@
-// What the loader checks in a plugin file before it lets the dynamic loader near it.
+// The check of a library image before it is loaded, behind one interface for every binary
+// format: "is this a library this process can load; read its manifest". One reader per
+// format, each small and bounds-checked, with its own fuzz target under fuzz/: elf.cpp (built
+// where the host loads ELF, every platform but Windows); pe.cpp on Windows.
 //
-// glibc's dlopen trusts the file: a truncated library whose segments reach past the end of
-// the file is mapped anyway, and the process dies of SIGBUS inside dlopen; a library for
-// another machine is reported as "No such file or directory". So the header and the program
-// headers are checked here first, from the file's bytes, and the manifest notes are found
-// from the program headers and parsed (manifest.hpp), all without loading anything.
-//
-// The file is read where these need it (the header, the program headers, the note segments,
-// all usually in its first page), not whole and not through a general ELF library: discovery
+// A reader reads the file where it needs (the headers, the manifest), not whole: discovery
 // does this for every plugin it finds, and a plugin of tens of megabytes has a manifest of a
 // few hundred bytes (measured in bench/: discovery).
 #pragma once
@@ -32,14 +28,14 @@ inline constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
 /// segments after them (the manifest of up to about eight classes; more take a second read).
 inline constexpr std::size_t head_size = 2048;
 
-/// The bytes of an ELF file, as the checks ask for them: all in memory (the fuzz target), or
+/// The bytes of a library image, as the checks ask for them: all in memory (the fuzz target), or
 /// read from an open file on demand (PluginFileBytes in plugin_check.cpp).
-class ElfBytes {
+class ImageBytes {
  public:
-  explicit ElfBytes(std::uint64_t size) noexcept : size_(size) {}
-  virtual ~ElfBytes() = default;
-  ElfBytes(const ElfBytes&) = delete;
-  ElfBytes& operator=(const ElfBytes&) = delete;
+  explicit ImageBytes(std::uint64_t size) noexcept : size_(size) {}
+  virtual ~ImageBytes() = default;
+  ImageBytes(const ImageBytes&) = delete;
+  ImageBytes& operator=(const ImageBytes&) = delete;
 
   /// The file's size in bytes.
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
@@ -49,8 +45,8 @@ class ElfBytes {
   virtual std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) = 0;
 
  protected:
-  ElfBytes(ElfBytes&&) = default;
-  ElfBytes& operator=(ElfBytes&&) = default;
+  ImageBytes(ImageBytes&&) = default;
+  ImageBytes& operator=(ImageBytes&&) = default;
 
   /// Whether [offset, offset + length) is not empty, lies in the file and is a piece small
   /// enough to read. Compared without adding to `offset`, which could wrap around.
@@ -62,24 +58,27 @@ class ElfBytes {
   std::uint64_t size_;
 };
 
-/// An ELF file held whole in memory.
-class MemoryElfBytes final : public ElfBytes {
+/// An image held whole in memory.
+class MemoryImageBytes final : public ImageBytes {
  public:
-  explicit MemoryElfBytes(std::span<const unsigned char> image) noexcept : ElfBytes(image.size()), image_(image) {}
-  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override;
+  explicit MemoryImageBytes(std::span<const unsigned char> image) noexcept : ImageBytes(image.size()), image_(image) {}
+  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
+    if (!readable(offset, length)) return {};
+    return image_.subspan(static_cast<std::size_t>(offset), length);
+  }
 
  private:
   std::span<const unsigned char> image_;
 };
 
-/// Why the ELF image starting with `head` (the first bytes of a file of `file_size` bytes) is
+/// ELF (elf.cpp): why the ELF image starting with `head` (the first bytes of a file of `file_size` bytes) is
 /// not a shared object this process can load; empty when it is. Reads nothing outside
 /// `head`, so any bytes are safe to give it.
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size);
 
-/// Checks `file` with shared_object_problem() and reads its manifest notes into `manifest`
-/// (`manifest.present` stays false when it has none). @returns the problem, empty when the
-/// file may be given to the dynamic loader.
-std::string check_elf(ElfBytes& file, Manifest& manifest);
+/// Checks that `file` is a library this process can load, and reads its manifest into
+/// `manifest` (`manifest.present` stays false when it has none). @returns the problem, empty
+/// when the file may be given to the dynamic loader.
+std::string check_image(ImageBytes& file, Manifest& manifest);
 
 }  // namespace speculators::detail
