@@ -7,9 +7,7 @@
 
 #include <speculators/detail/plugin_entry.hpp>
 
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -72,9 +70,9 @@ detail::EntryFields descriptor_entry_fields(const SpeculatorsPluginEntry& raw, L
 // passed: a plugin refused for any reason leaves no usable factory, and create() of one of
 // its keys goes to detail::load_factory(), which throws its failure.
 // @returns the failure reasons, empty on full success.
-std::vector<std::string> register_descriptor(detail::LibraryHandle library, Loader::Module& module) {
+std::vector<std::string> register_descriptor(const os::Library& library, Loader::Module& module) {
   PluginInfo& info = module.info;
-  void* symbol = detail::find_symbol(library, SPECULATORS_PLUGIN_ENTRY_POINT);
+  void* symbol = library.symbol(SPECULATORS_PLUGIN_ENTRY_POINT);
   if (symbol == nullptr) {
     return {detail::message({"has no entry point " SPECULATORS_PLUGIN_ENTRY_POINT
                              "(); it is not a speculators plugin. Build it with speculators_add_plugin()"})};
@@ -177,9 +175,10 @@ const PluginInfo& plugin_info(Loader::Module& module) {
 // The file is looked at again by the path the dynamic loader opens: a file (or a directory
 // above it) replaced in between would otherwise load what was never checked.
 std::vector<std::string> open_code(Loader::Module& module) {
-  const detail::FileIdentity now = detail::identity_of(module.info.file);
-  if (now == detail::FileIdentity{}) {
-    return {detail::message({"cannot be looked at again before it is loaded: ", std::strerror(errno),
+  os::Error looked;
+  const os::FileIdentity now = os::identity_of(module.info.file, looked);
+  if (looked) {
+    return {detail::message({"cannot be looked at again before it is loaded: ", looked.text,
                              "; check that the file is still there and readable"})};
   }
   if (now != module.checked.identity) {
@@ -188,12 +187,12 @@ std::vector<std::string> open_code(Loader::Module& module) {
         "changed after its manifest was checked; install plugins by writing a new file and renaming it over "
         "the old one, and start the program again to use the new file"};
   }
-  std::string error;
+  os::Error error;
   file_loading_on_this_thread = &module.info.file;
-  module.library = detail::open_library(module.info.file, error);
+  module.library = os::Library::load(module.info.file, error);
   file_loading_on_this_thread = nullptr;
-  if (module.library.native == nullptr) {
-    return {detail::message({"could not be loaded by the dynamic loader: ", error})};
+  if (!module.library) {
+    return {detail::message({"could not be loaded by the dynamic loader: ", error.text})};
   }
   return {};
 }

@@ -8,9 +8,9 @@
 
 #include <speculators/plugins.hpp>
 
-#include "elf_check.hpp"
+#include "formats/binary_format.hpp"
 #include "manifest_reader.hpp"
-#include "platform.hpp"
+#include "os.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -23,6 +23,12 @@
 #include <vector>
 
 namespace speculators::detail {
+
+/// What check_plugin_file() learns of the file from the one open it checks.
+struct CheckedFile {
+  os::FileIdentity identity;
+  bool writable_by_others = false;  ///< writable by its group or by others
+};
 
 /// The loader's state, process-wide. Never destroyed (plugins outlive every static).
 struct Loader {
@@ -42,8 +48,8 @@ struct Loader {
     PluginInfo info;
     detail::CheckedFile checked;  // as checked with the manifest: the file that may be loaded
     detail::Manifest manifest;
-    bool classes_listed = false;    // its classes were listed from its manifest (list_classes())
-    detail::LibraryHandle library;  // once opened
+    bool classes_listed = false;  // its classes were listed from its manifest (list_classes())
+    os::Library library;          // once opened
     /// Once loaded: its descriptor, in the plugin's memory (never unmapped). `info.entries`
     /// is made from it when asked for (plugin_info()): discovery itself needs no copies.
     const SpeculatorsPluginDescriptor* descriptor = nullptr;
@@ -119,6 +125,10 @@ bool writable_allowed(const Loader& state);
 
 /// Why a plugin built with another standard library (ABI tag) is refused.
 std::string foreign_toolchain_problem(std::string_view abi_tag, std::string_view compiler);
+
+/// Opens the file at `path` once and, from that one open, runs check_image() on it and fills
+/// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
+std::string check_plugin_file(const std::string& path, CheckedFile& checked, Manifest& manifest);
 
 /// Checks `module`'s file and reads its manifest, none of its code run. @returns the problems
 std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Module& module);

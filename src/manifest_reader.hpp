@@ -1,6 +1,6 @@
 // A plugin's manifest as read from its file, without loading it (see
-// <speculators/detail/manifest_record.hpp> for how the records are made, and elf_check.hpp for how
-// its notes are found).
+// <speculators/detail/manifest_record.hpp> for how the records are made, and
+// formats/binary_format.hpp for how its notes are found).
 #pragma once
 
 #include <speculators/plugin_abi.h>

@@ -3,17 +3,9 @@
 #include "loader.hpp"
 
 #include "messages.hpp"
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "path_text.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
-#include <climits>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -31,26 +23,6 @@ namespace fs = std::filesystem;
 namespace detail {
 
 namespace {
-
-/// An open descriptor, closed when this goes unless handed on: none is left open when an
-/// allocation throws on the way.
-class OwnedDescriptor {
- public:
-  explicit OwnedDescriptor(int fd) noexcept : fd_(fd) {}
-  OwnedDescriptor(OwnedDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  OwnedDescriptor& operator=(OwnedDescriptor&&) = delete;
-  OwnedDescriptor(const OwnedDescriptor&) = delete;
-  OwnedDescriptor& operator=(const OwnedDescriptor&) = delete;
-  ~OwnedDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  /// Hands the descriptor on: this no longer closes it.
-  int release() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 std::string package_directory(std::string_view package) {
   std::string dir(package);
@@ -93,7 +65,7 @@ std::string security_problem(bool allow_writable, const std::string& real_root, 
 
 // The dotted name of the module at `relative` (a path below the package's directory).
 std::string module_name(std::string_view package, std::string_view relative) {
-  relative.remove_suffix(std::string_view(".so").size());
+  relative.remove_suffix(os::plugin_suffix.size());
   std::string name;
   name.reserve(package.size() + 1 + relative.size());
   name = package;
@@ -112,22 +84,22 @@ std::string joined_path(std::string_view directory, std::string_view name) {
 }
 
 // Why a directory of a package cannot be read, and what to do: the advice depends on the cause.
-[[gnu::cold]] std::string unreadable_directory_problem(int error) {
+[[gnu::cold]] std::string unreadable_directory_problem(const os::Error& error) {
   const char* advice = "Fix its permissions or move the plugins out";
-  if (error == EMFILE || error == ENFILE) {
+  if (error.cause == os::Cause::too_many_open_files) {
     advice = "The process has too many files open; raise its limit of open files (ulimit -n) or open fewer";
-  } else if (error == ENAMETOOLONG) {
+  } else if (error.cause == os::Cause::name_too_long) {
     advice = "Its path is longer than the system allows; move the plugins to a shorter path";
-  } else if (error != EACCES && error != EPERM) {
+  } else if (error.cause != os::Cause::access_denied) {
     advice = "Check the file system";
   }
-  return detail::message({"cannot be read: ", std::strerror(error), "; plugins in it are not found. ", advice});
+  return detail::message({"cannot be read: ", error.text, "; plugins in it are not found. ", advice});
 }
 
-// The dynamic loader opens a plugin by its path, which the system refuses past PATH_MAX.
-[[gnu::cold]] std::string path_too_long_problem(std::size_t length) {
-  return detail::message({"has a path of ", length, " bytes, longer than the system allows (PATH_MAX, ", PATH_MAX,
-                          "), so it cannot be loaded: ", std::strerror(ENAMETOOLONG),
+// The dynamic loader opens a plugin by its path, which the system refuses past its limit.
+[[gnu::cold]] std::string path_too_long_problem(std::size_t length, const os::PathLimit& limit) {
+  return detail::message({"has a path of ", length, " bytes, longer than the system allows (", limit.name, ", ",
+                          limit.length, "), so it cannot be loaded: ", limit.text,
                           ". Move the plugin to a shorter path"});
 }
 
@@ -153,61 +125,44 @@ struct FoundFile {
 struct PackageWalk {
   std::vector<FoundFile> found;                                 ///< the *.so entries
   std::vector<std::pair<std::string, std::string>> unreadable;  ///< directories it does not walk, and why
-  std::array<char, 2048> buffer;                                ///< directory entries, read by every level in turn
 };
 
-// Appends the *.so entries of the open directory `directory_fd` (at `prefix` below the
-// package directory) to `walk.found`, and the names of its subdirectories to `subdirectories`.
-// The type of each entry comes from the directory itself, so a file costs no system call
-// here, and directory links are not followed, so a link loop cannot trap the walk. The
-// entries are read with getdents64 (readdir's DIR allocates 32 KiB and costs three more
-// system calls a directory).
-void read_directory(int directory_fd, const std::string& prefix, PackageWalk& walk,
+// Appends the plugin files of the open `directory` (at `prefix` below the package directory)
+// to `walk.found`, and the names of its subdirectories to `subdirectories`. The type of each
+// entry comes from the directory itself, so a file costs no system call here, and directory
+// links are not followed, so a link loop cannot trap the walk.
+void read_directory(os::Directory& directory, const std::string& prefix, PackageWalk& walk,
                     std::vector<std::string>& subdirectories) {
-  auto& buffer = walk.buffer;
-  for (;;) {
-    const ssize_t length = ::getdents64(directory_fd, buffer.data(), buffer.size());
-    if (length <= 0) {
-      if (length < 0) walk.unreadable.emplace_back(prefix, unreadable_directory_problem(errno));
-      break;
-    }
-    for (ssize_t at = 0; at < length;) {
-      const auto* entry = reinterpret_cast<const dirent64*>(buffer.data() + at);
-      at += entry->d_reclen;
-      const std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      unsigned char type = entry->d_type;
-      if (type == DT_UNKNOWN) {  // a file system that does not say: ask
-        struct stat st {};
-        if (::fstatat(directory_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-      }
-      if (type == DT_DIR) {
-        subdirectories.emplace_back(name);
-      } else if (name.size() > 3 && name.ends_with(".so")) {  // a file named ".so" alone is not a module
-        std::string relative;
-        relative.reserve(prefix.size() + name.size());
-        relative.append(prefix).append(name);
-        walk.found.push_back({std::move(relative), type == DT_LNK, type == DT_REG});
-      }
+  os::Error error;
+  while (std::optional<os::DirectoryEntry> entry = directory.next(error)) {
+    const std::string& name = entry->name;
+    if (entry->kind == os::Kind::directory) {
+      subdirectories.push_back(name);
+    } else if (name.size() > os::plugin_suffix.size() && name.ends_with(os::plugin_suffix) &&
+               entry->kind != os::Kind::unknown) {  // a file named ".so" alone is not a module
+      std::string relative;
+      relative.reserve(prefix.size() + name.size());
+      relative.append(prefix).append(name);
+      walk.found.push_back({std::move(relative), entry->kind == os::Kind::link, entry->kind == os::Kind::file});
     }
   }
+  if (error) walk.unreadable.emplace_back(prefix, unreadable_directory_problem(error));
 }
 
-// Appends the *.so entries below the open package directory `package` to `walk.found`, and
+// Appends the plugin files below the open package directory `package` to `walk.found`, and
 // the directories it does not walk to `walk.unreadable`, to be reported: plugins in them would
 // be missed without a word otherwise. Walked depth first without recursion, at most
-// max_package_depth levels down, each directory opened in its parent's descriptor.
-void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
+// max_package_depth levels down, each directory opened in its parent.
+void find_plugin_files(os::Directory package, PackageWalk& walk) {
   struct Level {
-    OwnedDescriptor directory;
+    os::Directory directory;
     std::string prefix;                       // below the package directory, ending in '/'; empty for it
-    std::vector<std::string> subdirectories;  // walked once the directory is read: the buffer is shared
+    std::vector<std::string> subdirectories;  // walked once the directory is read
     std::size_t next = 0;
   };
   std::vector<Level> levels;
   levels.push_back({std::move(package), {}, {}});
-  read_directory(levels.back().directory.get(), levels.back().prefix, walk, levels.back().subdirectories);
+  read_directory(levels.back().directory, levels.back().prefix, walk, levels.back().subdirectories);
   while (!levels.empty()) {
     Level& level = levels.back();
     if (level.next == level.subdirectories.size()) {
@@ -219,15 +174,14 @@ void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
       walk.unreadable.emplace_back(level.prefix + name, too_deep_problem());
       continue;
     }
-    OwnedDescriptor child(
-        ::openat(level.directory.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (child.get() < 0) {
-      const int error = errno;
+    os::Error error;
+    os::Directory child = level.directory.open_child(name, error);
+    if (!child) {
       walk.unreadable.emplace_back(level.prefix + name, unreadable_directory_problem(error));
       continue;
     }
     Level deeper{std::move(child), level.prefix + name + "/", {}};
-    read_directory(deeper.directory.get(), deeper.prefix, walk, deeper.subdirectories);
+    read_directory(deeper.directory, deeper.prefix, walk, deeper.subdirectories);
     levels.push_back(std::move(deeper));  // `level` and `name` are not used after this
   }
 }
@@ -235,35 +189,38 @@ void find_plugin_files(OwnedDescriptor package, PackageWalk& walk) {
 /// A package directory of one search-path entry, open for the walk, and the canonical names
 /// of the entry and of the directory, from which the files below are named.
 struct OpenPackage {
-  OwnedDescriptor fd;
+  os::Directory directory;
   std::string real_root;
   std::string real_package;
 };
 
-// Opens `directory` (ending in '/'), the package's directory under search-path entry `root`.
-// Where no component of the path is a link, the names are canonical as they stand: one
-// system call. @returns nothing when the directory cannot be opened: `error` is then why, or
-// 0 when the entry has no such directory.
-std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory, int& error) {
-  error = 0;
-  if (const int fd = detail::open_canonical(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    return OpenPackage{OwnedDescriptor(fd), detail::without_trailing_slash(root),
-                       detail::without_trailing_slash(directory)};
-  }
-  if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-  // Not plain, a link on the way, or a kernel that cannot tell: opened and resolved below.
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno != ENOENT && errno != ENOTDIR) error = errno;
+// Whether `error` says there is nothing at a path (or something that is not a directory).
+bool nothing_there(const os::Error& error) {
+  return error.cause == os::Cause::not_found || error.cause == os::Cause::not_a_directory;
+}
+
+// Opens `directory` (ending in '/'), the package's directory under search-path entry `root`,
+// by its canonical name. @returns nothing when the directory cannot be opened: `error` is
+// then why, or none when the entry has no such directory.
+std::optional<OpenPackage> open_package_directory(const std::string& root, const std::string& directory,
+                                                  os::Error& error) {
+  error = {};
+  os::Error resolving;
+  std::string real_package = os::canonical_path(directory, resolving);
+  if (resolving) {
+    if (!nothing_there(resolving)) error = std::move(resolving);
     return std::nullopt;
   }
-  std::error_code ec;
-  OpenPackage opened{OwnedDescriptor(fd), detail::canonical_path(root, ec), detail::canonical_path_of(fd)};
-  if (!ec && opened.real_package.empty()) opened.real_package = detail::canonical_path(directory, ec);
-  if (ec || opened.real_root.empty() || opened.real_package.empty()) {  // moved or removed since it was opened
+  os::Directory opened = os::Directory::open(real_package, error);
+  if (!opened) {
+    if (nothing_there(error)) error = {};
     return std::nullopt;
   }
-  return opened;
+  // A directory named canonically as it stands lies below an entry named so too.
+  std::string real_root = real_package == without_trailing_slash(directory) ? without_trailing_slash(root)
+                                                                            : os::canonical_path(root, resolving);
+  if (resolving) return std::nullopt;  // moved or removed since it was opened
+  return OpenPackage{std::move(opened), std::move(real_root), std::move(real_package)};
 }
 
 // Why a file is refused that has the module name of `other`, another file of the same entry.
@@ -292,7 +249,8 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> ambiguous_names;
   const std::string relative = package_directory(package);
   const bool allow_writable = writable_allowed(state);
-  PackageWalk walk{{}, {}, {}};
+  const os::PathLimit path_limit = os::path_limit();
+  PackageWalk walk;
   const auto search_path = resolve_search_path(state, SearchPathUse::scan);
   for (const SearchPathEntry& entry : search_path) {
     // Per entry: a directory checked up to one entry is not checked up to another (entries
@@ -301,10 +259,10 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     std::string dir_text = entry.directory;
     if (!dir_text.ends_with('/')) dir_text += '/';
     if (!relative.empty()) dir_text += relative + '/';
-    int open_error = 0;
+    os::Error open_error;
     std::optional<OpenPackage> opened = open_package_directory(entry.directory, dir_text, open_error);
     if (!opened) {
-      if (open_error != 0) {
+      if (open_error) {
         refused.push_back(
             {detail::without_trailing_slash(dir_text), std::string(package), unreadable_directory_problem(open_error)});
       }
@@ -314,7 +272,7 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     const std::string& real_package = opened->real_package;
     walk.found.clear();
     walk.unreadable.clear();
-    find_plugin_files(std::move(opened->fd), walk);
+    find_plugin_files(std::move(opened->directory), walk);
     for (auto& [below, problem] : walk.unreadable) {
       refused.push_back({dir_text + below, std::string(package), std::move(problem)});
     }
@@ -346,12 +304,13 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       } else if (!file.is_regular) {
         continue;  // a pipe or a device named like a plugin: nothing the loader could use
       }
+      os::Error resolving;
       std::string real_file =
-          file.is_link ? detail::canonical_path(path(), type_ec) : joined_path(real_package, file.relative);
+          file.is_link ? os::canonical_path(path(), resolving) : joined_path(real_package, file.relative);
       std::string problem =
-          type_ec ? detail::message({"cannot be resolved: ", type_ec.message(), "; fix or remove the link"})
-          : real_file.size() >= PATH_MAX ? path_too_long_problem(real_file.size())
-                                         : security_problem(allow_writable, real_root, real_file, checked);
+          resolving ? detail::message({"cannot be resolved: ", resolving.text, "; fix or remove the link"})
+          : real_file.size() >= path_limit.length ? path_too_long_problem(real_file.size(), path_limit)
+                                                  : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
         refused.push_back({path(), name, std::move(problem)});
         continue;

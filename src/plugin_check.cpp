@@ -5,14 +5,14 @@
 #include "messages.hpp"
 #include "store.hpp"
 
-#include <sys/stat.h>
-
+#include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -23,6 +23,52 @@ namespace fs = std::filesystem;
 namespace detail {
 
 namespace {
+
+/// An open plugin file, read in pieces as the checks ask for them: a piece is read exactly,
+/// not rounded to pages, because each new page of memory a process touches costs a page
+/// fault, and the first discovery of a process pays for all of them (measured in bench/:
+/// discovery at N = 1). Every piece read is kept until the object goes, so the spans given
+/// out stay valid. The first piece, the head of the file that every check reads and that
+/// usually holds all it needs, is kept in the object itself: no allocation.
+class PluginFileBytes final : public ImageBytes {
+ public:
+  explicit PluginFileBytes(os::File& file) noexcept : ImageBytes(file.size()), file_(file) {}
+
+  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
+    if (!readable(offset, length)) return {};
+    if (holds(offset, length, head_offset_, head_length_)) return {head_.data() + (offset - head_offset_), length};
+    for (const Piece& piece : pieces_) {
+      if (holds(offset, length, piece.offset, piece.length))
+        return {piece.bytes.get() + (offset - piece.offset), length};
+    }
+    if (head_length_ == 0 && length <= head_.size()) {
+      if (file_.read_at(offset, {head_.data(), length}) != length) return {};
+      head_offset_ = offset;
+      head_length_ = length;
+      return {head_.data(), length};
+    }
+    Piece piece{offset, length, std::make_unique_for_overwrite<unsigned char[]>(length)};
+    if (file_.read_at(offset, {piece.bytes.get(), length}) != length) return {};  // shrunk meanwhile, or unreadable
+    pieces_.push_back(std::move(piece));
+    return {pieces_.back().bytes.get(), length};
+  }
+
+ private:
+  struct Piece {
+    std::uint64_t offset;
+    std::size_t length;
+    std::unique_ptr<unsigned char[]> bytes;
+  };
+  // Whether [offset, offset + length) lies in the piece at [start, start + held).
+  static bool holds(std::uint64_t offset, std::size_t length, std::uint64_t start, std::size_t held) {
+    return offset >= start && length <= held && offset - start <= held - length;
+  }
+  os::File& file_;
+  std::array<unsigned char, head_size> head_;  // not zeroed: only what was read is handed out
+  std::uint64_t head_offset_ = 0;
+  std::size_t head_length_ = 0;
+  std::vector<Piece> pieces_;
+};
 
 // What the manifest shows is wrong before any of the plugin's code runs: a foreign standard
 // library, a signature that differs from its registry's, a key that is already taken.
@@ -53,9 +99,8 @@ std::vector<std::string> manifest_problems(const detail::Manifest& manifest) {
 }  // namespace
 
 bool writable_by_others(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return false;
-  return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+  const std::optional<os::Permissions> permissions = os::permissions_of(path);
+  return permissions && permissions->group_or_others_may_write;
 }
 
 // Why a plugin writable by others is refused; `what` is "is" for the file itself, or names
@@ -80,6 +125,22 @@ bool writable_allowed(const Loader& state) {
                           "; objects cannot cross between them. Rebuild the plugin with the host's toolchain"});
 }
 
+std::string check_plugin_file(const std::string& path, CheckedFile& checked, Manifest& manifest) {
+  os::Error error;
+  os::File file = os::File::open(path, error);
+  if (error.cause == os::Cause::not_a_file) {
+    return message({"is not a regular file (a directory, a pipe or a device); a plugin is a shared library file"});
+  }
+  if (error) {
+    return message(
+        {"cannot be opened: ", error.text, "; check that the file exists and that this process may read it"});
+  }
+  checked.identity = file.identity();
+  checked.writable_by_others = file.writable_by_others();
+  PluginFileBytes bytes(file);
+  return check_image(bytes, manifest);
+}
+
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code
 // runs. A plugin found by a package scan must not be writable by others: its mode comes from
 // the descriptor the check read, so it is the mode of the very file checked, for no extra
@@ -99,9 +160,9 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
 
 // The canonical path of a plugin file named to `call`. @throws PluginLoadError naming it
 fs::path resolve_named_file(const fs::path& file, std::string_view call) {
-  std::error_code ec;
-  fs::path real = detail::canonical_path(file.string(), ec);
-  if (ec) throw_file_failure(call, {file.string(), {}, "cannot be resolved: " + ec.message() + "; check the path"});
+  os::Error error;
+  fs::path real = os::canonical_path(file.string(), error);
+  if (error) throw_file_failure(call, {file.string(), {}, "cannot be resolved: " + error.text + "; check the path"});
   return real;
 }
 

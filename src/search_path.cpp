@@ -3,9 +3,7 @@
 #include "loader.hpp"
 
 #include "messages.hpp"
-
-#include <sys/stat.h>
-#include <unistd.h>
+#include "path_text.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -40,9 +38,9 @@ std::vector<std::string> split_path_list(std::string_view text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
-    const std::size_t colon = std::min(text.find(':', start), text.size());
-    out.emplace_back(text.substr(start, colon - start));
-    start = colon + 1;
+    const std::size_t separator = std::min(text.find(os::path_list_separator, start), text.size());
+    out.emplace_back(text.substr(start, separator - start));
+    start = separator + 1;
   }
   return out;
 }
@@ -68,9 +66,9 @@ bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
   const fs::path below = entry.lexically_relative(base);
   fs::path directory = base;
   for (auto component = below.begin();; directory /= *component++) {
-    struct stat status {};
-    if (::stat(directory.c_str(), &status) != 0) return true;  // its parent, checked, lets nobody else make it
-    if ((status.st_uid != 0 && status.st_uid != ::geteuid()) || (status.st_mode & S_IWOTH) != 0) return false;
+    const std::optional<os::Permissions> permissions = os::permissions_of(directory.string());
+    if (!permissions) return true;  // its parent, checked, lets nobody else make it
+    if (!permissions->owned_by_this_user_or_root || permissions->others_may_write) return false;
     if (component == below.end()) return true;
   }
 }
@@ -89,12 +87,12 @@ std::vector<SearchPathEntry> find_default_directories() {
   // found where its files are); resolved only when that name does not already say it is the
   // build tree's copy, which a build tree on a linked path can hide.
   const void* self = reinterpret_cast<const void*>(&plugin_search_path);
-  std::string library = fs::path(detail::binary_named(self)).lexically_normal().string();
+  std::string library = fs::path(os::binary_named(self)).lexically_normal().string();
   const bool shared = fs::path(library).filename().string().starts_with("libspeculators_registry.so");
   bool in_build_tree = build_tree_binary(library, shared);
-  if (!in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() &&
-      ::access(SPECULATORS_BUILD_DIR, F_OK) == 0) {
-    library = detail::binary_holding(self);
+  if (std::error_code ec;
+      !in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() && fs::exists(SPECULATORS_BUILD_DIR, ec)) {
+    library = os::binary_holding(self);
     in_build_tree = build_tree_binary(library, shared);
   }
   const fs::path library_dir = fs::path(library).parent_path();
@@ -104,7 +102,7 @@ std::vector<SearchPathEntry> find_default_directories() {
   // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
   // library directory of the prefix the program is installed in.
-  if (const std::string program = detail::program_file(); !program.empty()) {
+  if (const std::string program = os::program_file(); !program.empty()) {
     const fs::path program_dir = fs::path(program).parent_path();
     const fs::path prefix = program_dir.parent_path();
     const auto add_owned = [&add](const fs::path& base, const fs::path& directory) {

@@ -2,12 +2,13 @@
 #include "store.hpp"
 
 #include "messages.hpp"
-#include "platform.hpp"
+#include "os.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <new>
+#include <set>
 
 namespace speculators::detail {
 
@@ -20,6 +21,14 @@ struct StoreDirectory {
   std::map<std::string, std::unique_ptr<RegistryStore>, std::less<>> by_key;
   std::vector<RegistryStore*> in_order;
 };
+
+// A copy of `text` that lives as long as the process.
+const char* intern(const std::string& text) {
+  static std::mutex mutex;
+  static auto* texts = new std::set<std::string, std::less<>>;  // never freed: pointers are handed out
+  std::lock_guard lock(mutex);
+  return texts->insert(text).first->c_str();
+}
 
 StoreDirectory& directory() {
   static auto* dir = new StoreDirectory;
@@ -228,8 +237,9 @@ const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
       keep_extension(store, fields);
       return *existing;
     }
-    const std::string new_origin = fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory))
-                                                         : std::string(fields.origin);
+    const std::string new_origin = fields.origin.empty()
+                                       ? os::binary_holding(reinterpret_cast<const void*>(fields.factory))
+                                       : std::string(fields.origin);
     throw DuplicateKeyError(duplicate_key_message(store.key, given.name, existing->record.type_name,
                                                   entry_origin(*existing), given.type_name, new_origin),
                             store.key, std::string(given.name));
@@ -267,7 +277,7 @@ std::string_view entry_origin(const Entry& entry) {
   // The binary holding the factory: the executable or a shared library linked normally.
   // Interned, so the pointer stays valid; racing threads compute the same text.
   const char* found =
-      intern(binary_holding(reinterpret_cast<const void*>(entry.factory.load(std::memory_order_acquire))));
+      intern(os::binary_holding(reinterpret_cast<const void*>(entry.factory.load(std::memory_order_acquire))));
   entry.origin.store(found, std::memory_order_release);
   return found;
 }
