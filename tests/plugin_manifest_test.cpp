@@ -344,6 +344,16 @@ TEST(RegistrationRecord, AnEntryWithoutDescriptionIsDescribedByItsType) {
 
 TEST(RegistrationRecord, EveryFieldCrossesTheManifestBytesBothWays) {
   const auto& note = speculators::detail::manifest::note_of<every_field>::value;
+  // The texts in the order of the layout that plugins already built have (a change of the
+  // order would round-trip too, and misread every plugin built before it).
+  using namespace std::string_literals;
+  const std::string texts =
+      "abi tag\0compiler tag\0fx::RoundTrip\0round trip key\0fx::RoundTripClass\0fx::RoundTrip(int, char)\0"
+      "a described class\0"s;
+  const std::size_t texts_at =
+      speculators::detail::manifest::note_header_size + speculators::detail::manifest::header_size;
+  ASSERT_GE(note.bytes.size(), texts_at + texts.size());
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(note.bytes.data()) + texts_at, texts.size()), texts);
   for (const std::uint64_t alignment : {4U, 8U}) {
     speculators::detail::Manifest manifest;
     ASSERT_EQ(speculators::detail::parse_manifest_notes(note.bytes, alignment, manifest), "");
