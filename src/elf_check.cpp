@@ -2,17 +2,13 @@
 
 #include <speculators/plugin_abi.h>
 
-#include "first_call.hpp"
 #include "manifest.hpp"
 #include "messages.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <elf.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -24,18 +20,6 @@ namespace {
 // The program headers may sit anywhere the header says; a sane library has them in its
 // first pages. Reading more than this is not needed to check one.
 constexpr std::size_t max_head = 1 << 20;
-
-// No piece of a plugin the checks read (the program headers, a note segment, all the note
-// segments together) is larger than this in any real plugin; a larger one is a damaged or
-// hostile file, refused rather than read into memory. (A small file can list thousands of
-// note segments that each span all of it.)
-constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
-
-// The first read: the ELF header and, in a usual plugin, the program headers and the note
-// segments after them (the manifest of up to about eight classes; more take a second read).
-// It is kept on the stack, and 4 KiB reached a page of stack that a first discovery would
-// otherwise not touch: a page fault more (measured in bench/: discovery at N = 1).
-constexpr std::size_t head_size = 2048;
 
 #if defined(__x86_64__)
 constexpr int host_machine = EM_X86_64;
@@ -50,82 +34,6 @@ T read_at(std::span<const unsigned char> bytes, std::size_t offset) {
   T value;
   std::memcpy(&value, bytes.data() + offset, sizeof value);
   return value;
-}
-
-// Whether [offset, offset + length) lies in a file of `size` bytes and is a piece small
-// enough to read. Compared without adding to `offset`, which could wrap around.
-bool readable_piece(std::uint64_t size, std::uint64_t offset, std::uint64_t length) {
-  return offset <= size && length <= size - offset && length <= max_piece;
-}
-
-// Reads `length` bytes at `offset` of `fd` into `into`. @returns false at the end of the file
-// or on an error.
-bool read_fully(int fd, unsigned char* into, std::size_t length, std::uint64_t offset) {
-  std::size_t got = 0;
-  while (got < length) {
-    const ssize_t n = ::pread(fd, into + got, length - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    got += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-/// An open plugin file (closed with this object), read in pieces as the checks ask for them:
-/// a piece is read exactly, not rounded to pages, because each new page of memory a process
-/// touches costs a page fault, and the first discovery of a process pays for all of them
-/// (measured in bench/: discovery at N = 1). Every piece read is kept until the object goes,
-/// so the spans given out stay valid. The first piece, the head of the file that every check
-/// reads and that usually holds all it needs, is kept in the object itself: no allocation.
-class PluginFileBytes final : public ElfBytes {
- public:
-  PluginFileBytes(int fd, std::uint64_t size) noexcept : ElfBytes(size), fd_(fd) {}
-  ~PluginFileBytes() override { ::close(fd_); }
-  PluginFileBytes(const PluginFileBytes&) = delete;
-  PluginFileBytes& operator=(const PluginFileBytes&) = delete;
-  PluginFileBytes(PluginFileBytes&&) = delete;
-  PluginFileBytes& operator=(PluginFileBytes&&) = delete;
-
-  std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
-    if (length == 0 || !readable_piece(size(), offset, length)) return {};
-    if (holds(offset, length, head_offset_, head_length_)) return {head_.data() + (offset - head_offset_), length};
-    for (const Piece& piece : pieces_) {
-      if (holds(offset, length, piece.offset, piece.length))
-        return {piece.bytes.get() + (offset - piece.offset), length};
-    }
-    if (head_length_ == 0 && length <= head_.size()) {
-      if (!read_fully(fd_, head_.data(), length, offset)) return {};
-      head_offset_ = offset;
-      head_length_ = length;
-      return {head_.data(), length};
-    }
-    Piece piece{offset, length, std::make_unique_for_overwrite<unsigned char[]>(length)};
-    if (!read_fully(fd_, piece.bytes.get(), length, offset)) return {};  // shrunk meanwhile, or unreadable
-    pieces_.push_back(std::move(piece));
-    return {pieces_.back().bytes.get(), length};
-  }
-
- private:
-  struct Piece {
-    std::uint64_t offset;
-    std::size_t length;
-    std::unique_ptr<unsigned char[]> bytes;
-  };
-  // Whether [offset, offset + length) lies in the piece at [start, start + held).
-  static bool holds(std::uint64_t offset, std::size_t length, std::uint64_t start, std::size_t held) {
-    return offset >= start && length <= held && offset - start <= held - length;
-  }
-  int fd_;
-  std::array<unsigned char, head_size> head_;  // not zeroed: only what was read is handed out
-  std::uint64_t head_offset_ = 0;
-  std::size_t head_length_ = 0;
-  std::vector<Piece> pieces_;
-};
-
-FileIdentity identity_from(const struct stat& st) {
-  return FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-                      static_cast<std::uint64_t>(st.st_size),
-                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 // Where the program headers of the ELF image starting with `head` end, from its header;
@@ -144,8 +52,7 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 // `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
 // and parsed. The copy is sized for all of them first, so it never moves. The segments
 // usually lie in the first page, in `head` itself, and cost no further read.
-SPECULATORS_FIRST_CALL std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head,
-                                                       Manifest& manifest) {
+std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   const auto program_header = [&](std::uint16_t i) {
     return read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
@@ -219,11 +126,11 @@ bool names_entry_point(ElfBytes& file, std::span<const unsigned char> head) {
 }  // namespace
 
 std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::size_t length) {
-  if (length == 0 || !readable_piece(size(), offset, length)) return {};
+  if (!readable(offset, length)) return {};
   return image_.subspan(static_cast<std::size_t>(offset), length);
 }
 
-SPECULATORS_FIRST_CALL std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
+std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
   if (file_size == 0) return message({"is empty, not a shared library; rebuild the plugin"});
   if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {
     return message(
@@ -267,7 +174,7 @@ SPECULATORS_FIRST_CALL std::string shared_object_problem(std::span<const unsigne
   return {};
 }
 
-SPECULATORS_FIRST_CALL std::string check_elf(ElfBytes& file, Manifest& manifest) {
+std::string check_elf(ElfBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
   std::span<const unsigned char> head =
       file.at(0, static_cast<std::size_t>(std::min<std::uint64_t>(file_size, head_size)));
@@ -285,29 +192,6 @@ SPECULATORS_FIRST_CALL std::string check_elf(ElfBytes& file, Manifest& manifest)
                     "Build plugins with speculators_add_plugin()"});
   }
   return {};
-}
-
-SPECULATORS_FIRST_CALL std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest) {
-  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-  const int fd = ::openat(file.directory, file.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    return message(
-        {"cannot be opened: ", std::strerror(errno), "; check that the file exists and that this process may read it"});
-  }
-  struct stat st {};
-  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  PluginFileBytes bytes(fd, regular ? static_cast<std::uint64_t>(st.st_size) : 0);
-  if (!regular) {
-    return message({"is not a regular file (a directory, a pipe or a device); a plugin is a shared library file"});
-  }
-  checked.identity = identity_from(st);
-  checked.writable_by_others = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
-  return check_elf(bytes, manifest);
-}
-
-SPECULATORS_FIRST_CALL FileIdentity identity_of(FileLocation file) {
-  struct stat st {};
-  return ::fstatat(file.directory, file.name, &st, 0) == 0 ? identity_from(st) : FileIdentity{};
 }
 
 }  // namespace speculators::detail

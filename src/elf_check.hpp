@@ -12,9 +12,6 @@
 // few hundred bytes (measured in bench/: discovery).
 #pragma once
 
-#include <elf.h>
-#include <fcntl.h>
-
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -25,8 +22,18 @@ namespace speculators::detail {
 
 struct Manifest;
 
+/// No piece of a plugin the checks read (the program headers, a note segment, all the note
+/// segments together) is larger than this in any real plugin; a larger one is a damaged or
+/// hostile file, refused rather than read into memory. (A small file can list thousands of
+/// note segments that each span all of it.)
+inline constexpr std::uint64_t max_piece = std::uint64_t{16} << 20;
+
+/// The first read: the header and, in a usual plugin, the program headers and the note
+/// segments after them (the manifest of up to about eight classes; more take a second read).
+inline constexpr std::size_t head_size = 2048;
+
 /// The bytes of an ELF file, as the checks ask for them: all in memory (the fuzz target), or
-/// read from an open file on demand (PluginFileBytes in elf_check.cpp).
+/// read from an open file on demand (PluginFileBytes in plugin_check.cpp).
 class ElfBytes {
  public:
   explicit ElfBytes(std::uint64_t size) noexcept : size_(size) {}
@@ -44,6 +51,12 @@ class ElfBytes {
  protected:
   ElfBytes(ElfBytes&&) = default;
   ElfBytes& operator=(ElfBytes&&) = default;
+
+  /// Whether [offset, offset + length) is not empty, lies in the file and is a piece small
+  /// enough to read. Compared without adding to `offset`, which could wrap around.
+  [[nodiscard]] bool readable(std::uint64_t offset, std::uint64_t length) const noexcept {
+    return length != 0 && offset <= size_ && length <= size_ - offset && length <= max_piece;
+  }
 
  private:
   std::uint64_t size_;
@@ -68,35 +81,5 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
 /// (`manifest.present` stays false when it has none). @returns the problem, empty when the
 /// file may be given to the dynamic loader.
 std::string check_elf(ElfBytes& file, Manifest& manifest);
-
-/// The identity of a file, to notice it being replaced between the check and the load.
-struct FileIdentity {
-  std::uint64_t device = 0;
-  std::uint64_t inode = 0;
-  std::uint64_t size = 0;
-  std::int64_t modified_ns = 0;
-  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
-};
-
-/// What check_plugin_file() learns of the file from the descriptor it checks.
-struct CheckedFile {
-  FileIdentity identity;
-  bool writable_by_others = false;  ///< writable by its group or by others
-};
-
-/// Where a file is found, as openat() takes it: a name looked up in an open directory, or
-/// (AT_FDCWD) a path. Discovery looks a plugin up in the directory its scan holds open: one
-/// path component instead of every one from the root (measured in bench/: discovery).
-struct FileLocation {
-  int directory = AT_FDCWD;    ///< or an open directory
-  const char* name = nullptr;  ///< NUL-terminated; a path when `directory` is AT_FDCWD
-};
-
-/// Opens `file` once and, from that one descriptor, runs check_elf() on it and fills
-/// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
-std::string check_plugin_file(FileLocation file, CheckedFile& checked, Manifest& manifest);
-
-/// The current identity of `file`; all zero when it cannot be read (errno then says why).
-FileIdentity identity_of(FileLocation file);
 
 }  // namespace speculators::detail

@@ -1,6 +1,5 @@
 #include "manifest.hpp"
 
-#include "first_call.hpp"
 #include "messages.hpp"
 
 #include <speculators/detail/manifest.hpp>
@@ -22,8 +21,7 @@ std::uint32_t little_endian_word(std::span<const unsigned char> bytes) {
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL std::string parse_manifest(std::span<const unsigned char> section,
-                                                  std::vector<ManifestEntry>& out) {
+std::string parse_manifest(std::span<const unsigned char> section, std::vector<ManifestEntry>& out) {
   if (out.capacity() == 0) out.reserve(4);  // a plugin's few classes, without regrowing
   std::size_t at = 0;
   while (at < section.size()) {
@@ -66,7 +64,7 @@ SPECULATORS_FIRST_CALL std::string parse_manifest(std::span<const unsigned char>
   return {};
 }
 
-SPECULATORS_FIRST_CALL bool is_complete(const SpeculatorsPluginEntry& entry) {
+bool is_complete(const SpeculatorsPluginEntry& entry) {
   return entry.registry_key != nullptr && entry.name != nullptr && entry.type_name != nullptr &&
          entry.signature != nullptr && entry.factory != nullptr;
 }
@@ -87,8 +85,7 @@ Row row_of(const E& e) {
 // Whether the complete entries of `descriptor` are those of `manifest`, in any order, matched
 // without copies: each registered entry is matched with a manifest entry not matched yet,
 // searched from its own position (one step per entry when the orders agree).
-SPECULATORS_FIRST_CALL bool same_entries_matched(const Manifest& manifest,
-                                                 const SpeculatorsPluginDescriptor& descriptor) {
+bool same_entries_matched(const Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   const std::size_t declared = manifest.entries.size();
   bool same = true;
   MatchedMask matched = 0;
@@ -142,8 +139,7 @@ SPECULATORS_FIRST_CALL bool same_entries_matched(const Manifest& manifest,
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest& manifest,
-                                                         const SpeculatorsPluginDescriptor& descriptor) {
+std::string manifest_disagreement(const detail::Manifest& manifest, const SpeculatorsPluginDescriptor& descriptor) {
   // Both come from the same SPECULATORS_REGISTER lines, but the linker may lay out the notes
   // of several classes in another order than their registrations ran.
   const std::size_t declared = manifest.entries.size();
@@ -153,8 +149,7 @@ SPECULATORS_FIRST_CALL std::string manifest_disagreement(const detail::Manifest&
   return same ? std::string() : disagreement_message(declared, descriptor);
 }
 
-SPECULATORS_FIRST_CALL std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment,
-                                                        Manifest& manifest) {
+std::string parse_manifest_notes(std::span<const unsigned char> notes, std::uint64_t alignment, Manifest& manifest) {
   const auto padded = [alignment](std::uint64_t size) { return (size + alignment - 1) / alignment * alignment; };
   std::uint64_t at = 0;
   while (notes.size() - at >= 12) {  // a note header: name size, descriptor size, type

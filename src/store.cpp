@@ -1,14 +1,14 @@
 // The type-erased core: stores, lock-free lookup, append-only registration.
 #include "store.hpp"
 
-#include "first_call.hpp"
 #include "messages.hpp"
-#include "platform.hpp"
+#include "os.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <new>
+#include <set>
 
 namespace speculators::detail {
 
@@ -22,12 +22,20 @@ struct StoreDirectory {
   std::vector<RegistryStore*> in_order;
 };
 
-SPECULATORS_FIRST_CALL StoreDirectory& directory() {
+// A copy of `text` that lives as long as the process.
+const char* intern(const std::string& text) {
+  static std::mutex mutex;
+  static auto* texts = new std::set<std::string, std::less<>>;  // never freed: pointers are handed out
+  std::lock_guard lock(mutex);
+  return texts->insert(text).first->c_str();
+}
+
+StoreDirectory& directory() {
   static auto* dir = new StoreDirectory;
   return *dir;
 }
 
-SPECULATORS_FIRST_CALL RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
+RegistryStore& store_locked(StoreDirectory& dir, std::string_view key) {
   auto it = dir.by_key.find(key);
   if (it == dir.by_key.end()) {
     it = dir.by_key.emplace(std::string(key), std::make_unique<RegistryStore>(key, std::string_view{})).first;
@@ -36,7 +44,7 @@ SPECULATORS_FIRST_CALL RegistryStore& store_locked(StoreDirectory& dir, std::str
   return *it->second;
 }
 
-SPECULATORS_FIRST_CALL void insert_slot(Table& table, const Entry* entry) noexcept {
+void insert_slot(Table& table, const Entry* entry) noexcept {
   const std::size_t mask = table.lookup.mask;
   std::size_t i = entry->hash & mask;
   while (table.slots[i].entry.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & mask;
@@ -45,7 +53,7 @@ SPECULATORS_FIRST_CALL void insert_slot(Table& table, const Entry* entry) noexce
 }
 
 // A table that can take one more entry, made and published under the write lock if needed.
-SPECULATORS_FIRST_CALL Table& table_with_room(RegistryStore& store) {
+Table& table_with_room(RegistryStore& store) {
   Table* current = store.table.load(std::memory_order_relaxed);
   const std::size_t count = current == nullptr ? 0 : current->lookup.count.load(std::memory_order_relaxed);
   if (current != nullptr && count < current->capacity) return *current;
@@ -65,8 +73,7 @@ SPECULATORS_FIRST_CALL Table& table_with_room(RegistryStore& store) {
 // One block holds the entry and copies of the strings that may not outlive the call. The
 // key is always copied, right behind the entry, so that comparing it stays on the entry's
 // cache lines; compile-time texts (type name, signature) are pointed at, not copied.
-SPECULATORS_FIRST_CALL const Entry& make_entry(RegistryStore& store, const EntryFields& fields,
-                                               std::string_view description) {
+const Entry& make_entry(RegistryStore& store, const EntryFields& fields, std::string_view description) {
   const bool copy_fixed = !fields.static_texts;
   const std::string_view texts[] = {fields.name, copy_fixed ? fields.type_name : std::string_view{},
                                     copy_fixed ? fields.signature : std::string_view{}, description, fields.origin};
@@ -113,14 +120,13 @@ void keep_extension(RegistryStore& store, const EntryFields& fields) noexcept {
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL Table::Table(std::size_t cap)
+Table::Table(std::size_t cap)
     : capacity(cap),
       slots(std::make_unique<Slot[]>(2 * cap)),
       order(std::make_unique<const Entry*[]>(cap)),
       lookup{2 * cap - 1, slots.get(), order.get()} {}
 
-SPECULATORS_FIRST_CALL RegistryStore::RegistryStore(std::string_view k, std::string_view sig)
-    : key(k), signature(sig) {}
+RegistryStore::RegistryStore(std::string_view k, std::string_view sig) : key(k), signature(sig) {}
 
 std::vector<RegistryStore*> all_stores() {
   StoreDirectory& dir = directory();
@@ -128,19 +134,19 @@ std::vector<RegistryStore*> all_stores() {
   return dir.in_order;
 }
 
-SPECULATORS_FIRST_CALL RegistryStore* existing_store(std::string_view key) {
+RegistryStore* existing_store(std::string_view key) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   const auto it = dir.by_key.find(key);
   return it == dir.by_key.end() ? nullptr : it->second.get();
 }
 
-SPECULATORS_FIRST_CALL std::string conflicting_signature(RegistryStore& store, std::string_view signature) {
+std::string conflicting_signature(RegistryStore& store, std::string_view signature) {
   std::lock_guard lock(store.write_mutex);
   return store.signature.empty() || store.signature == signature ? std::string() : store.signature;
 }
 
-SPECULATORS_FIRST_CALL RegistryStore& store_for_key(std::string_view key) {
+RegistryStore& store_for_key(std::string_view key) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   return store_locked(dir, key);
@@ -164,8 +170,7 @@ namespace {
 
 }  // namespace
 
-SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::string_view signature,
-                                                     const DiscoverySpec* discovery) {
+RegistryStore& registry_store(std::string_view key, std::string_view signature, const DiscoverySpec* discovery) {
   StoreDirectory& dir = directory();
   std::lock_guard lock(dir.mutex);
   RegistryStore& store = store_locked(dir, key);
@@ -180,7 +185,7 @@ SPECULATORS_FIRST_CALL RegistryStore& registry_store(std::string_view key, std::
   return store;
 }
 
-SPECULATORS_FIRST_CALL const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
+const Entry* find_entry(const RegistryStore& store, std::string_view name) noexcept {
   const SlotTable* table = store.lookup.load(std::memory_order_acquire);
   return table == nullptr ? nullptr : find_in_table(*table, name);
 }
@@ -189,17 +194,17 @@ const std::atomic<const SlotTable*>* inline_lookup(const RegistryStore& store, s
   return layout == lookup_layout ? &store.lookup : nullptr;
 }
 
-SPECULATORS_FIRST_CALL std::size_t entry_count(const RegistryStore& store) noexcept {
+std::size_t entry_count(const RegistryStore& store) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
   return table == nullptr ? 0 : table->lookup.count.load(std::memory_order_acquire);
 }
 
-SPECULATORS_FIRST_CALL const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
+const Entry* entry_at(const RegistryStore& store, std::size_t index) noexcept {
   const Table* table = store.table.load(std::memory_order_acquire);
   return table->order[index];
 }
 
-SPECULATORS_FIRST_CALL std::string key_problem(std::string_view key) {
+std::string key_problem(std::string_view key) {
   if (key.empty()) return message({"the key is empty"});
   const auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -214,7 +219,7 @@ SPECULATORS_FIRST_CALL std::string key_problem(std::string_view key) {
 }
 
 // Takes the store's write lock itself; the one registration path of programs and plugins.
-SPECULATORS_FIRST_CALL const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
+const Entry& add_entry(RegistryStore& store, const EntryFields& fields) {
   const std::string problem = key_problem(fields.name);
   if (!problem.empty()) {
     throw InvalidKeyError(invalid_key_message(store.key, fields.name, problem), store.key, std::string(fields.name));
@@ -233,8 +238,9 @@ SPECULATORS_FIRST_CALL const Entry& add_entry(RegistryStore& store, const EntryF
       keep_extension(store, fields);
       return *existing;
     }
-    const std::string new_origin = fields.origin.empty() ? binary_holding(reinterpret_cast<const void*>(fields.factory))
-                                                         : std::string(fields.origin);
+    const std::string new_origin = fields.origin.empty()
+                                       ? os::binary_holding(reinterpret_cast<const void*>(fields.factory))
+                                       : std::string(fields.origin);
     throw DuplicateKeyError(duplicate_key_message(store.key, fields.name, existing->type_name, entry_origin(*existing),
                                                   fields.type_name, new_origin),
                             store.key, std::string(fields.name));
@@ -260,7 +266,7 @@ void defer_error(std::string_view registry_key, std::exception_ptr error) noexce
   }
 }
 
-SPECULATORS_FIRST_CALL void rethrow_deferred_errors(const RegistryStore& store) {
+void rethrow_deferred_errors(const RegistryStore& store) {
   if (!store.has_deferred_errors.load(std::memory_order_acquire)) return;
   auto& mutable_store = const_cast<RegistryStore&>(store);
   std::lock_guard lock(mutable_store.write_mutex);
@@ -272,7 +278,7 @@ std::string_view entry_origin(const Entry& entry) {
   // The binary holding the factory: the executable or a shared library linked normally.
   // Interned, so the pointer stays valid; racing threads compute the same text.
   const char* found =
-      intern(binary_holding(reinterpret_cast<const void*>(entry.factory.load(std::memory_order_acquire))));
+      intern(os::binary_holding(reinterpret_cast<const void*>(entry.factory.load(std::memory_order_acquire))));
   entry.origin.store(found, std::memory_order_release);
   return found;
 }

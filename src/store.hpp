@@ -36,7 +36,7 @@ struct RegistryStore {
   // What every lookup reads sits on a cache line of its own, away from what writers write.
   alignas(64) std::atomic<Table*> table{nullptr};
   std::atomic<const SlotTable*> lookup{nullptr};  ///< &table->lookup, published with it
-  std::atomic<bool> populated{false};             ///< discovery has run (src/discovery.cpp)
+  std::atomic<bool> populated{false};             ///< discovery has run (src/populate.cpp)
 
   alignas(64) const std::string key;
   std::string signature;  ///< empty until a typed base or a plugin entry names it
@@ -50,7 +50,7 @@ struct RegistryStore {
   /// (registry_store), or ones read from the manifests of the plugins that name the key.
   std::atomic<const DiscoverySpec*> discovery{nullptr};
 
-  // Discovery state (src/discovery.cpp).
+  // Discovery state (src/populate.cpp).
   std::mutex populate_mutex;
   std::vector<std::string> imported_modules;    ///< under populate_mutex
   std::vector<PluginFailure> pending_failures;  ///< kept by find() for the next throwing call

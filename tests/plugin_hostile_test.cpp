@@ -513,8 +513,7 @@ TEST(PluginHostile, ATreeAThousandLevelsDeepIsWalkedDownToTheLimitOnly) {
 }
 
 // A plugin whose path is longer than PATH_MAX cannot be loaded by the dynamic loader, and
-// the scan says so (it was found, checked in the directory the scan held open, and then
-// reported as "changed after its manifest was checked").
+// the scan says so when it finds it, before any check of the file.
 TEST(PluginHostile, APluginWhosePathIsLongerThanTheSystemAllowsIsReportedAsSuch) {
   const ScratchPackage package([](const fs::path& dir) { fs::remove_all(dir / "sub"); });
   const DirectoryChain chain(package.dir, std::string(200, 'x'), 22, plain_file("hostile-good", "sub/deeper"),

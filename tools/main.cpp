@@ -9,7 +9,7 @@
 #include <speculators/registry.hpp>
 #include <speculators/version.hpp>
 
-#include <unistd.h>
+#include "src/os.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -47,7 +47,7 @@ struct Style {
 Style style_for(bool json_output) {
   const char* no_color = std::getenv("NO_COLOR");  // set and not empty: no colour (no-color.org)
   const bool colour_refused = no_color != nullptr && *no_color != '\0';
-  return Style{!json_output && ::isatty(STDOUT_FILENO) != 0 && !colour_refused};
+  return Style{!json_output && speculators::detail::os::is_terminal(stdout) && !colour_refused};
 }
 
 // `text` safe to print on a terminal: control characters (C0, DEL, and C1 as UTF-8 encodes

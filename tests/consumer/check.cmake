@@ -128,35 +128,11 @@ if(MODE STREQUAL "fetchcontent")
   string(STRIP "${last_output}" head)
   list(APPEND configure_args -DSPECULATORS_GIT_REPOSITORY=${SOURCE_DIR} -DSPECULATORS_GIT_TAG=${head})
 else()
-  # Optimized, so that the library's first discovery prefetches its own code (below).
+  # Optimized, as a consumer's release build compiles the library.
   list(APPEND configure_args -DSPECULATORS_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_BUILD_TYPE=Release)
 endif()
 
 run(${CMAKE_COMMAND} ${configure_args})
 run(${CMAKE_COMMAND} --build ${consumer_build} -j2)
 
-# GCC, optimizing, places the code a first discovery runs in .text.hot, and a linker that
-# takes src/first_call.ld gathers it between two symbols: the range the library prefetches
-# is there and not empty (the consumer's run below goes through the prefetch).
-if(MODE STREQUAL "add_subdirectory")
-  file(STRINGS ${consumer_build}/CMakeCache.txt gathered REGEX "^SPECULATORS_LINKER_TAKES_FIRST_CALL_SCRIPT:")
-  file(STRINGS ${consumer_build}/CMakeCache.txt compiler REGEX "^CMAKE_CXX_COMPILER_ID:")
-  file(GLOB_RECURSE library ${consumer_build}/libspeculators_registry.so.*.*.*)
-  if(gathered MATCHES "=1$" AND NOT compiler MATCHES "Clang")
-    find_program(NM nm REQUIRED)
-    run(${NM} ${library})
-    string(REGEX MATCH "([0-9a-f]+) [tT] speculators_first_call_begin" begin_line "${last_output}")
-    set(begin 0x${CMAKE_MATCH_1})
-    string(REGEX MATCH "([0-9a-f]+) [tT] speculators_first_call_end" end_line "${last_output}")
-    set(end 0x${CMAKE_MATCH_1})
-    if(NOT begin_line OR NOT end_line)
-      message(FATAL_ERROR "${library} has no first-call range (speculators_first_call_begin/end)")
-    endif()
-    math(EXPR range_size "${end} - ${begin}")
-    if(range_size LESS 4096)
-      message(FATAL_ERROR "${library}: the first-call range holds ${range_size} bytes, expected the code of a discovery")
-    endif()
-    message(STATUS "first-call range of ${library}: ${range_size} bytes")
-  endif()
-endif()
 check_consumer(${consumer_build}/consumer ${consumer_build}/plugins)

@@ -1,0 +1,29 @@
+// Path text, read as POSIX spells it: not OS calls, so shared by the seam and its callers.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace speculators::detail {
+
+/// Whether the absolute `path` has no empty, "." or ".." component: when none of its
+/// components is a symbolic link either, it is its own canonical name (less a final '/').
+inline bool is_plain_path(std::string_view path) {
+  if (!path.starts_with('/')) return false;
+  for (std::size_t start = 1; start < path.size();) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view component = path.substr(start, slash - start);
+    if (component.empty() || component == "." || component == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
+
+/// `path` without the '/' that may end it (the root stays "/").
+inline std::string without_trailing_slash(std::string path) {
+  while (path.size() > 1 && path.ends_with('/')) path.pop_back();
+  return path;
+}
+
+}  // namespace speculators::detail
