@@ -125,11 +125,6 @@ bool names_entry_point(ElfBytes& file, std::span<const unsigned char> head) {
 
 }  // namespace
 
-std::span<const unsigned char> MemoryElfBytes::at(std::uint64_t offset, std::size_t length) {
-  if (!readable(offset, length)) return {};
-  return image_.subspan(static_cast<std::size_t>(offset), length);
-}
-
 std::string shared_object_problem(std::span<const unsigned char> head, std::uint64_t file_size) {
   if (file_size == 0) return message({"is empty, not a shared library; rebuild the plugin"});
   if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {

@@ -7,6 +7,19 @@
 
 namespace speculators::detail {
 
+/// Whether `path` is absolute: from the root on POSIX; with a drive ("C:/", "C:\\") or a
+/// server ("//server/share") on Windows, where "/dir" depends on the current drive.
+inline bool is_absolute_path(std::string_view path) {
+#if defined(_WIN32)
+  const auto separator = [](char c) { return c == '/' || c == '\\'; };
+  const bool drive = path.size() >= 3 && ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+                     path[1] == ':' && separator(path[2]);
+  return drive || (path.size() >= 2 && separator(path[0]) && separator(path[1]));
+#else
+  return path.starts_with('/');
+#endif
+}
+
 /// Whether the absolute `path` has no empty, "." or ".." component: when none of its
 /// components is a symbolic link either, it is its own canonical name (less a final '/').
 inline bool is_plain_path(std::string_view path) {

@@ -4,6 +4,9 @@
 
 #include "messages.hpp"
 #include "store.hpp"
+#if defined(_WIN32)
+#include "formats/pe.hpp"
+#endif
 
 #include <array>
 #include <cstdlib>
@@ -137,7 +140,11 @@ std::string check_plugin_file(const std::string& path, CheckedFile& checked, Man
   checked.identity = file.identity();
   checked.writable_by_others = file.writable_by_others();
   PluginFileBytes bytes(file);
+#if defined(_WIN32)
+  return check_pe_image(bytes, manifest);
+#else
   return check_elf(bytes, manifest);
+#endif
 }
 
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code

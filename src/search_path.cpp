@@ -130,7 +130,7 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
   // A variable set to nothing (SPECULATORS_PLUGIN_PATH=) means no entries, as if unset.
   if (const char* env = std::getenv("SPECULATORS_PLUGIN_PATH"); env != nullptr && *env != '\0') {
     for (std::string& entry : split_path_list(env)) {
-      if (entry.empty() || entry.front() != '/') {
+      if (!detail::is_absolute_path(entry)) {
         if (warn_ignored) {
           warn("SPECULATORS_PLUGIN_PATH entry " + detail::quoted(entry) +
                " is ignored: only absolute directories are searched (an empty or relative entry "
@@ -151,8 +151,8 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
 }  // namespace detail
 
 void add_plugin_directory(const fs::path& directory) {
-  const std::string& text = directory.native();
-  if (!text.starts_with('/')) {
+  const std::string text = directory.string();
+  if (!detail::is_absolute_path(text)) {
     throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");

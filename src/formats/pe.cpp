@@ -30,9 +30,6 @@ constexpr std::uint32_t section_read = 0x40000000;
 constexpr std::uint32_t section_write = 0x80000000;
 // The Windows loader refuses more sections than this.
 constexpr std::uint16_t max_sections = 96;
-// No manifest (a few hundred bytes a class) or export table of a real plugin is larger; a
-// larger one is a damaged or hostile file, refused rather than read into memory.
-constexpr std::uint32_t max_piece = std::uint32_t{16} << 20;
 constexpr std::uint32_t max_export_names = 1U << 16;
 
 std::uint16_t half_at(std::span<const unsigned char> bytes, std::size_t offset) {
