@@ -8,7 +8,7 @@
 
 #include <speculators/plugins.hpp>
 
-#include "elf_check.hpp"
+#include "formats/binary_format.hpp"
 #include "manifest.hpp"
 #include "os.hpp"
 
@@ -126,7 +126,7 @@ bool writable_allowed(const Loader& state);
 /// Why a plugin built with another standard library (ABI tag) is refused.
 std::string foreign_toolchain_problem(std::string_view abi_tag, std::string_view compiler);
 
-/// Opens the file at `path` once and, from that one open, runs check_elf() on it and fills
+/// Opens the file at `path` once and, from that one open, runs check_image() on it and fills
 /// `checked`. @returns the problem, empty when the file may be given to the dynamic loader.
 std::string check_plugin_file(const std::string& path, CheckedFile& checked, Manifest& manifest);
 

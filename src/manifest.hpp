@@ -1,5 +1,5 @@
 // A plugin's manifest as read from its file, without loading it (see
-// <speculators/detail/manifest.hpp> for how the records are made, and elf_check.hpp for how
+// <speculators/detail/manifest.hpp> for how the records are made, and formats/binary_format.hpp for how
 // its notes are found).
 #pragma once
 

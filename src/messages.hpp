@@ -1,5 +1,7 @@
-// Every error text of the library is written here, so that all of them follow one form:
-// what happened, to which registry and key (and file), and what to do.
+// How the library's error texts are built (message(), quoted(), the suggestions of close
+// keys), and the texts that several files give (a key taken, a signature that differs, a
+// plugin's failures): every text follows one form, what happened, to which registry and key
+// (and file), and what to do. A text that one file alone gives is written where it is found.
 #pragma once
 
 #include <speculators/errors.hpp>

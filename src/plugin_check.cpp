@@ -4,9 +4,6 @@
 
 #include "messages.hpp"
 #include "store.hpp"
-#if defined(_WIN32)
-#include "formats/pe.hpp"
-#endif
 
 #include <array>
 #include <cstdlib>
@@ -33,9 +30,9 @@ namespace {
 /// discovery at N = 1). Every piece read is kept until the object goes, so the spans given
 /// out stay valid. The first piece, the head of the file that every check reads and that
 /// usually holds all it needs, is kept in the object itself: no allocation.
-class PluginFileBytes final : public ElfBytes {
+class PluginFileBytes final : public ImageBytes {
  public:
-  explicit PluginFileBytes(os::File& file) noexcept : ElfBytes(file.size()), file_(file) {}
+  explicit PluginFileBytes(os::File& file) noexcept : ImageBytes(file.size()), file_(file) {}
 
   std::span<const unsigned char> at(std::uint64_t offset, std::size_t length) override {
     if (!readable(offset, length)) return {};
@@ -140,11 +137,7 @@ std::string check_plugin_file(const std::string& path, CheckedFile& checked, Man
   checked.identity = file.identity();
   checked.writable_by_others = file.writable_by_others();
   PluginFileBytes bytes(file);
-#if defined(_WIN32)
-  return check_pe_image(bytes, manifest);
-#else
-  return check_elf(bytes, manifest);
-#endif
+  return check_image(bytes, manifest);
 }
 
 // Reads the manifest of `module` and checks it against the host; none of the plugin's code

@@ -243,6 +243,10 @@ std::string check_pe_image(ImageBytes& file, Manifest& manifest, std::uint16_t m
   return {};
 }
 
+#if defined(_WIN32)
+std::string check_image(ImageBytes& file, Manifest& manifest) { return check_pe_image(file, manifest); }
+#endif
+
 std::string check_pe_image(std::span<const unsigned char> file, Manifest& manifest, std::uint16_t machine) {
   MemoryImageBytes bytes(file);
   return check_pe_image(bytes, manifest, machine);

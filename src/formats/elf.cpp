@@ -1,9 +1,21 @@
-#include "elf_check.hpp"
+// The ELF reader: what the loader checks in a plugin file before it lets the dynamic loader near it.
+//
+// glibc's dlopen trusts the file: a truncated library whose segments reach past the end of
+// the file is mapped anyway, and the process dies of SIGBUS inside dlopen; a library for
+// another machine is reported as "No such file or directory". So the header and the program
+// headers are checked here first, from the file's bytes, and the manifest notes are found
+// from the program headers and parsed (manifest.hpp), all without loading anything.
+//
+// The file is read where these need it (the header, the program headers, the note segments,
+// all usually in its first page), not whole and not through a general ELF library: discovery
+// does this for every plugin it finds, and a plugin of tens of megabytes has a manifest of a
+// few hundred bytes (measured in bench/: discovery).
+#include "binary_format.hpp"
 
 #include <speculators/plugin_abi.h>
 
-#include "manifest.hpp"
-#include "messages.hpp"
+#include "../manifest.hpp"
+#include "../messages.hpp"
 
 #include <elf.h>
 
@@ -52,7 +64,7 @@ std::uint64_t program_headers_end(std::span<const unsigned char> head) {
 // `head`: each note segment (PT_NOTE) is copied into `manifest.bytes`, which its records view,
 // and parsed. The copy is sized for all of them first, so it never moves. The segments
 // usually lie in the first page, in `head` itself, and cost no further read.
-std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
+std::string read_manifest_notes(ImageBytes& file, std::span<const unsigned char> head, Manifest& manifest) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   const auto program_header = [&](std::uint16_t i) {
     return read_at<Elf64_Phdr>(head, header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr));
@@ -91,7 +103,7 @@ std::string read_manifest_notes(ElfBytes& file, std::span<const unsigned char> h
 // `head` names the plugin entry point: a file without a manifest is a plugin only then (a
 // program or another library names no such symbol). Asked only of files without a manifest,
 // so the plugins discovery usually reads cost nothing more.
-bool names_entry_point(ElfBytes& file, std::span<const unsigned char> head) {
+bool names_entry_point(ImageBytes& file, std::span<const unsigned char> head) {
   const auto header = read_at<Elf64_Ehdr>(head, 0);
   std::vector<Elf64_Phdr> loads;
   std::span<const unsigned char> dynamic;
@@ -169,7 +181,7 @@ std::string shared_object_problem(std::span<const unsigned char> head, std::uint
   return {};
 }
 
-std::string check_elf(ElfBytes& file, Manifest& manifest) {
+std::string check_image(ImageBytes& file, Manifest& manifest) {
   const std::uint64_t file_size = file.size();
   std::span<const unsigned char> head =
       file.at(0, static_cast<std::size_t>(std::min<std::uint64_t>(file_size, head_size)));

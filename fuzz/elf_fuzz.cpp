@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary bytes as a plugin file. The pre-load check, the note walk and the
 // manifest reader are pure functions over bytes: none may read outside them, whatever they
 // hold, and each must give the same answer twice.
-#include "src/elf_check.hpp"
+#include "src/formats/binary_format.hpp"
 #include "src/manifest.hpp"
 
 #include <cstddef>
@@ -45,11 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 0) (void)shared_object_problem(bytes.first(size / 2), size);
 
   // The whole check, as the loader runs it on a plugin file (which reads the same pieces).
-  MemoryElfBytes file(bytes);
+  MemoryImageBytes file(bytes);
   Manifest image;
-  const std::string image_problem = check_elf(file, image);
+  const std::string image_problem = check_image(file, image);
   Manifest image_again;
-  require(check_elf(file, image_again) == image_problem && image.present == image_again.present &&
+  require(check_image(file, image_again) == image_problem && image.present == image_again.present &&
           same(image.entries, image_again.entries));
 
   // The notes of one segment, as the loader walks each PT_NOTE segment, at both alignments.
