@@ -3,6 +3,7 @@
 #include "loader.hpp"
 
 #include "messages.hpp"
+#include "path_text.hpp"
 #include "store.hpp"
 
 #include <cstdint>
@@ -313,10 +314,10 @@ PluginInfo load_plugin(const fs::path& file) {
   PluginInfo info;
   {
     std::lock_guard lock(state.mutex);
-    detail::Loader::Module& module = detail::module_for(state, real.string());
+    detail::Loader::Module& module = detail::module_for(state, detail::utf8_of(real));
     detail::advance_reporting(state, module, detail::Reach::load);
     if (module.failure) {
-      failure = PluginFailure{real.string(), module.name, *module.failure};
+      failure = PluginFailure{detail::utf8_of(real), module.name, *module.failure};
     } else {
       info = detail::plugin_info(module);
     }

@@ -66,7 +66,7 @@ bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
   const fs::path below = entry.lexically_relative(base);
   fs::path directory = base;
   for (auto component = below.begin();; directory /= *component++) {
-    const std::optional<os::Permissions> permissions = os::permissions_of(directory.string());
+    const std::optional<os::Permissions> permissions = os::permissions_of(detail::utf8_of(directory));
     if (!permissions) return true;  // its parent, checked, lets nobody else make it
     if (!permissions->owned_by_this_user_or_root || permissions->others_may_write) return false;
     if (component == below.end()) return true;
@@ -78,7 +78,7 @@ bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
 std::vector<SearchPathEntry> find_default_directories() {
   std::vector<SearchPathEntry> found;
   const auto add = [&found](const fs::path& directory, const char* source) {
-    std::string normal = detail::without_trailing_slash(directory.lexically_normal().string());
+    std::string normal = detail::without_trailing_slash(detail::utf8_of(directory.lexically_normal()));
     const auto same = [&normal](const SearchPathEntry& e) { return e.directory == normal; };
     if (std::none_of(found.begin(), found.end(), same))
       found.push_back(SearchPathEntry{std::move(normal), source, false});
@@ -87,15 +87,15 @@ std::vector<SearchPathEntry> find_default_directories() {
   // found where its files are); resolved only when that name does not already say it is the
   // build tree's copy, which a build tree on a linked path can hide.
   const void* self = reinterpret_cast<const void*>(&plugin_search_path);
-  std::string library = fs::path(os::binary_named(self)).lexically_normal().string();
-  const bool shared = fs::path(library).filename().string().starts_with("libspeculators_registry.so");
+  std::string library = detail::utf8_of(detail::path_of_utf8(os::binary_named(self)).lexically_normal());
+  const bool shared = detail::path_of_utf8(library).filename().string().starts_with("libspeculators_registry.so");
   bool in_build_tree = build_tree_binary(library, shared);
   if (std::error_code ec;
       !in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() && fs::exists(SPECULATORS_BUILD_DIR, ec)) {
     library = os::binary_holding(self);
     in_build_tree = build_tree_binary(library, shared);
   }
-  const fs::path library_dir = fs::path(library).parent_path();
+  const fs::path library_dir = detail::path_of_utf8(library).parent_path();
   // An installed shared library keeps its plugins beside it; a static copy's install
   // default is the program's, below.
   if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
@@ -103,7 +103,7 @@ std::vector<SearchPathEntry> find_default_directories() {
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
   // library directory of the prefix the program is installed in.
   if (const std::string program = os::program_file(); !program.empty()) {
-    const fs::path program_dir = fs::path(program).parent_path();
+    const fs::path program_dir = detail::path_of_utf8(program).parent_path();
     const fs::path prefix = program_dir.parent_path();
     const auto add_owned = [&add](const fs::path& base, const fs::path& directory) {
       if (made_by_owner_only(base, directory)) add(directory, "program");
@@ -151,9 +151,9 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
 }  // namespace detail
 
 void add_plugin_directory(const fs::path& directory) {
-  const std::string text = directory.string();
+  const std::string text = detail::utf8_of(directory);
   if (!detail::is_absolute_path(text)) {
-    throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
+    throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(detail::utf8_of(directory)) +
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
   }
@@ -161,7 +161,7 @@ void add_plugin_directory(const fs::path& directory) {
   detail::Loader& state = detail::loader();
   std::lock_guard lock(state.mutex);
   // A plain path is its own normal form: lexically_normal() would only copy it, at length.
-  state.code_directories.push_back(detail::is_plain_path(text) ? text : directory.lexically_normal().string());
+  state.code_directories.push_back(detail::is_plain_path(text) ? text : detail::utf8_of(directory.lexically_normal()));
   state.package_cache.clear();
 }
 
