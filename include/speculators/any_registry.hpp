@@ -77,7 +77,7 @@ class AnyRegistry {
   /// @throws PluginLoadError listing the plugins of the package that failed
   std::vector<AnyClassInfo> registered_classes() const;
 
-  /// The classes registered now, without discovery: 0 is the seed's `registry is None`.
+  /// The classes registered now, without discovery: 0 is `registry is None` in the Python `speculators.utils.registry`.
   std::size_t size() const noexcept;
 
   /// The `index`-th class registered now (no discovery). Precondition: index < size().

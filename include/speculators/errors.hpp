@@ -9,9 +9,10 @@
 //   }
 //
 // Every message says what happened, to which registry and key (and for plugins,
-// which file), and what to do about it. The seed's phrases are kept so that
-// habits carry over: "already registered", "must be called after registering
-// classes", "registry_auto_discovery is set to False", "auto_package must be set".
+// which file), and what to do about it. The phrases of the Python
+// `speculators.utils.registry` are kept so that habits carry over: "already registered",
+// "must be called after registering classes", "registry_auto_discovery is set to False",
+// "auto_package must be set".
 //
 // Note: the constructors are inline so that code built into a plugin, which does not link the
 // library, can throw these too (config_cast does).

@@ -16,7 +16,7 @@
 //         .def("propose", ...);
 //   }
 //
-// In Python, a subclass registers itself as in the seed, and C++ then builds it by name:
+// In Python, a subclass registers itself as in the Python `speculators.utils.registry`, and C++ then builds it by name:
 //
 //   @TokenProposal.register("py_greedy")
 //   class PyGreedy(TokenProposal):

@@ -98,7 +98,8 @@ class ClassRegistryMixin {
   using class_info = ClassInfo<Base, CtorArgs...>;
   using registry_view = RegistryView<Base, CtorArgs...>;
 
-  /// Off by default, as in the seed; `Base` may redeclare it, and AutoClassRegistryMixin turns it on.
+  /// Off by default, as in the Python `speculators.utils.registry`; `Base` may redeclare it,
+  /// and AutoClassRegistryMixin turns it on.
   static constexpr bool registry_auto_discovery = false;
 
   /// Registers `Derived` under `name`, or under its unqualified class name when no name is given.
@@ -129,14 +130,15 @@ class ClassRegistryMixin {
   /// @throws EmptyRegistryError when nothing is registered ("must be called after registering classes")
   static std::vector<class_info> registered_classes();
 
-  /// The registry as a read-only view, or null until the first registration (like the seed's
-  /// `registry`, which is None until then). Does not trigger discovery.
+  /// The registry as a read-only view, or null until the first registration (like `registry`
+  /// of the Python `speculators.utils.registry`, which is None until then). Does not trigger
+  /// discovery.
   static const registry_view* registry() noexcept;
 
   /// The key that identifies this registry in every library of the process.
   static constexpr std::string_view registry_key() noexcept;
 
-  /// Whether discovery has run for this registry (the seed's `registry_populated`).
+  /// Whether discovery has run for this registry (`registry_populated` in Python).
   static bool registry_populated() noexcept;
 
   /// Discovers the modules of `auto_package` once (listing their classes, or loading them with
@@ -158,7 +160,7 @@ class ClassRegistryMixin {
   static void populate_if_needed(bool throw_failures);
 };
 
-/// ClassRegistryMixin with discovery on by default (the seed's AutoClassRegistryMixin).
+/// ClassRegistryMixin with discovery on by default (AutoClassRegistryMixin in Python).
 template <class Base, class... CtorArgs>
 class AutoClassRegistryMixin : public ClassRegistryMixin<Base, CtorArgs...> {
  public:
