@@ -74,3 +74,13 @@ target_compile_definitions(windows_plugin_tests PRIVATE WX_GOOD_ROOT="${wx_drive
 add_dependencies(windows_plugin_tests ${wx_targets})
 gtest_discover_tests(windows_plugin_tests DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 120
                      PROPERTIES ENVIRONMENT "SPECULATORS_PLUGIN_PATH=" TIMEOUT 120)
+
+# The command-line tool and the example plugins built for Windows: the tool lists the example
+# plugins from their manifests.
+if(TARGET speculators_registry_cli AND TARGET greedy)
+  add_test(NAME windows.tool.lists_example_plugins COMMAND speculators_registry_cli list)
+  set_tests_properties(windows.tool.lists_example_plugins PROPERTIES
+    ENVIRONMENT "SPECULATORS_PLUGIN_PATH=${wx_drive}${PROJECT_BINARY_DIR}/plugins"
+    PASS_REGULAR_EXPRESSION "speculators\\.proposals\\.greedy +speculators::examples::TokenProposal +greedy"
+    TIMEOUT 120)
+endif()
