@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -78,6 +79,26 @@ TEST(WindowsPlugins, APluginUnderANonAsciiDirectoryLoads) {
   const std::string origin(fx::Shape::find("alpha").origin());
   EXPECT_NE(origin.find("good-\xc3\xbc"), std::string::npos) << origin;  // the UTF-8 of the directory's name
   EXPECT_TRUE(origin.ends_with("alpha.dll")) << origin;
+}
+
+TEST(WindowsPlugins, ThreadsRacingToTheFirstDiscoveryAllGetTheSamePlugin) {
+  speculators::add_plugin_directory(utf8_path(WX_GOOD_ROOT));
+  constexpr int thread_count = 4;
+  std::vector<std::string> origins(thread_count);
+  std::vector<int> sides(thread_count, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < thread_count; ++i) {
+    threads.emplace_back([&origins, &sides, i] {
+      sides[static_cast<std::size_t>(i)] = fx::Shape::create("alpha", i + 3)->sides();
+      origins[static_cast<std::size_t>(i)] = std::string(fx::Shape::find("alpha").origin());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < thread_count; ++i) {
+    EXPECT_EQ(sides[static_cast<std::size_t>(i)], i + 3);
+    EXPECT_EQ(origins[static_cast<std::size_t>(i)], origins[0]);
+  }
+  EXPECT_EQ(speculators::plugin_failures().size(), 0U);
 }
 
 TEST(WindowsPlugins, TheManifestIsReadFromTheDllWithoutLoadingIt) {
