@@ -88,7 +88,12 @@ std::vector<SearchPathEntry> find_default_directories() {
   // build tree's copy, which a build tree on a linked path can hide.
   const void* self = reinterpret_cast<const void*>(&plugin_search_path);
   std::string library = detail::utf8_of(detail::path_of_utf8(os::binary_named(self)).lexically_normal());
-  const bool shared = detail::path_of_utf8(library).filename().string().starts_with("libspeculators_registry.so");
+  const std::string library_file = detail::path_of_utf8(library).filename().string();
+#if defined(_WIN32)
+  const bool shared = library_file.starts_with("libspeculators_registry") && library_file.ends_with(".dll");
+#else
+  const bool shared = library_file.starts_with("libspeculators_registry.so");
+#endif
   bool in_build_tree = build_tree_binary(library, shared);
   if (std::error_code ec;
       !in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() && fs::exists(SPECULATORS_BUILD_DIR, ec)) {
@@ -98,7 +103,13 @@ std::vector<SearchPathEntry> find_default_directories() {
   const fs::path library_dir = detail::path_of_utf8(library).parent_path();
   // An installed shared library keeps its plugins beside it; a static copy's install
   // default is the program's, below.
+#if defined(_WIN32)
+  // A DLL is installed with the programs, in <prefix>/bin; the plugins in <prefix>/<libdir>.
+  if (shared && !in_build_tree)
+    add(library_dir.parent_path() / SPECULATORS_INSTALL_LIBDIR / installed_plugins, "install");
+#else
   if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
+#endif
   // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
   // library directory of the prefix the program is installed in.
