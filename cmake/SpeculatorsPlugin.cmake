@@ -3,7 +3,7 @@
 #
 # Builds a plugin: a shared module exporting only the descriptor entry point, compiled with
 # SPECULATORS_PLUGIN so that its SPECULATORS_REGISTER lines fill the descriptor. The file is
-# <OUTPUT_ROOT>/a/b/<target>.so for package a.b. OUTPUT_ROOT defaults to
+# <OUTPUT_ROOT>/a/b/<target>.so for package a.b (<target>.dll on Windows). OUTPUT_ROOT defaults to
 # SPECULATORS_PLUGIN_OUTPUT_ROOT if set, else <dir>/plugins where <dir> is
 # CMAKE_RUNTIME_OUTPUT_DIRECTORY or the top build directory: where the project's programs
 # are, whose own plugins/ directory is on their search path, so that they find it without
@@ -38,11 +38,15 @@ function(speculators_add_plugin target)
   endif()
   string(REPLACE "." "/" package_dir "${arg_PACKAGE}")
 
+  set(plugin_suffix .so)
+  if(WIN32)
+    set(plugin_suffix .dll)
+  endif()
   add_library(${target} MODULE ${arg_SOURCES})
   target_link_libraries(${target} PRIVATE speculators::plugin)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
-    SUFFIX ".so"
+    SUFFIX "${plugin_suffix}"
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_ROOT}/${package_dir}")

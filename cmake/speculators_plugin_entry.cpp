@@ -5,6 +5,12 @@
 #error "speculators_plugin_entry.cpp belongs to a plugin: build it with speculators_add_plugin()"
 #endif
 
-extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
+#if defined(_WIN32)
+#define SPECULATORS_DETAIL_ENTRY_EXPORT __declspec(dllexport)
+#else
+#define SPECULATORS_DETAIL_ENTRY_EXPORT __attribute__((visibility("default")))
+#endif
+
+extern "C" SPECULATORS_DETAIL_ENTRY_EXPORT const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
   return speculators::detail::plugin::descriptor();
 }

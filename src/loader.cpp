@@ -3,6 +3,7 @@
 #include "loader.hpp"
 
 #include "messages.hpp"
+#include "path_text.hpp"
 #include "store.hpp"
 
 #include <speculators/detail/plugin_entry.hpp>
@@ -176,7 +177,14 @@ const PluginInfo& plugin_info(Loader::Module& module) {
 // above it) replaced in between would otherwise load what was never checked.
 std::vector<std::string> open_code(Loader::Module& module) {
   os::Error looked;
+#if defined(_WIN32)
+  // Held open across the load, shared for reading only: nobody can replace or change the file
+  // between this look and the loader's. (On POSIX a plugin's load opens no descriptor of ours.)
+  const os::File held = os::File::open(module.info.file, looked);
+  const os::FileIdentity now = held.identity();
+#else
   const os::FileIdentity now = os::identity_of(module.info.file, looked);
+#endif
   if (looked) {
     return {detail::message({"cannot be looked at again before it is loaded: ", looked.text,
                              "; check that the file is still there and readable"})};
@@ -304,10 +312,10 @@ PluginInfo load_plugin(const fs::path& file) {
   PluginInfo info;
   {
     std::lock_guard lock(state.mutex);
-    detail::Loader::Module& module = detail::module_for(state, real.string());
+    detail::Loader::Module& module = detail::module_for(state, detail::utf8_of(real));
     detail::advance_reporting(state, module, detail::Reach::load);
     if (module.failure) {
-      failure = PluginFailure{real.string(), module.name, *module.failure};
+      failure = PluginFailure{detail::utf8_of(real), module.name, *module.failure};
     } else {
       info = detail::plugin_info(module);
     }

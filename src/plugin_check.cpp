@@ -3,6 +3,7 @@
 #include "loader.hpp"
 
 #include "messages.hpp"
+#include "path_text.hpp"
 #include "store.hpp"
 
 #include <array>
@@ -161,8 +162,8 @@ std::vector<std::string> read_checked_manifest(const Loader& state, Loader::Modu
 // The canonical path of a plugin file named to `call`. @throws PluginLoadError naming it
 fs::path resolve_named_file(const fs::path& file, std::string_view call) {
   os::Error error;
-  fs::path real = os::canonical_path(file.string(), error);
-  if (error) throw_file_failure(call, {file.string(), {}, "cannot be resolved: " + error.text + "; check the path"});
+  fs::path real = path_of_utf8(os::canonical_path(utf8_of(file), error));
+  if (error) throw_file_failure(call, {utf8_of(file), {}, "cannot be resolved: " + error.text + "; check the path"});
   return real;
 }
 
@@ -172,11 +173,11 @@ PluginInfo read_plugin_manifest(const fs::path& file) {
   const fs::path real = detail::resolve_named_file(file, "read_plugin_manifest()");
   detail::CheckedFile checked;
   detail::Manifest manifest;
-  if (std::string problem = detail::check_plugin_file(real.string(), checked, manifest); !problem.empty()) {
-    detail::throw_file_failure("read_plugin_manifest()", {real.string(), {}, std::move(problem)});
+  if (std::string problem = detail::check_plugin_file(detail::utf8_of(real), checked, manifest); !problem.empty()) {
+    detail::throw_file_failure("read_plugin_manifest()", {detail::utf8_of(real), {}, std::move(problem)});
   }
   PluginInfo info;
-  info.file = real.string();
+  info.file = detail::utf8_of(real);
   info.has_manifest = manifest.present;
   if (!manifest.entries.empty()) {
     info.descriptor_version = manifest.entries.front().version;

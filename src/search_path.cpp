@@ -66,7 +66,7 @@ bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
   const fs::path below = entry.lexically_relative(base);
   fs::path directory = base;
   for (auto component = below.begin();; directory /= *component++) {
-    const std::optional<os::Permissions> permissions = os::permissions_of(directory.string());
+    const std::optional<os::Permissions> permissions = os::permissions_of(detail::utf8_of(directory));
     if (!permissions) return true;  // its parent, checked, lets nobody else make it
     if (!permissions->owned_by_this_user_or_root || permissions->others_may_write) return false;
     if (component == below.end()) return true;
@@ -78,7 +78,7 @@ bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
 std::vector<SearchPathEntry> find_default_directories() {
   std::vector<SearchPathEntry> found;
   const auto add = [&found](const fs::path& directory, const char* source) {
-    std::string normal = detail::without_trailing_slash(directory.lexically_normal().string());
+    std::string normal = detail::without_trailing_slash(detail::utf8_of(directory.lexically_normal()));
     const auto same = [&normal](const SearchPathEntry& e) { return e.directory == normal; };
     if (std::none_of(found.begin(), found.end(), same))
       found.push_back(SearchPathEntry{std::move(normal), source, false});
@@ -87,23 +87,34 @@ std::vector<SearchPathEntry> find_default_directories() {
   // found where its files are); resolved only when that name does not already say it is the
   // build tree's copy, which a build tree on a linked path can hide.
   const void* self = reinterpret_cast<const void*>(&plugin_search_path);
-  std::string library = fs::path(os::binary_named(self)).lexically_normal().string();
-  const bool shared = fs::path(library).filename().string().starts_with("libspeculators_registry.so");
+  std::string library = detail::utf8_of(detail::path_of_utf8(os::binary_named(self)).lexically_normal());
+  const std::string library_file = detail::path_of_utf8(library).filename().string();
+#if defined(_WIN32)
+  const bool shared = library_file.starts_with("libspeculators_registry") && library_file.ends_with(".dll");
+#else
+  const bool shared = library_file.starts_with("libspeculators_registry.so");
+#endif
   bool in_build_tree = build_tree_binary(library, shared);
   if (std::error_code ec;
       !in_build_tree && !std::string_view(SPECULATORS_BUILD_DIR).empty() && fs::exists(SPECULATORS_BUILD_DIR, ec)) {
     library = os::binary_holding(self);
     in_build_tree = build_tree_binary(library, shared);
   }
-  const fs::path library_dir = fs::path(library).parent_path();
+  const fs::path library_dir = detail::path_of_utf8(library).parent_path();
   // An installed shared library keeps its plugins beside it; a static copy's install
   // default is the program's, below.
+#if defined(_WIN32)
+  // A DLL is installed with the programs, in <prefix>/bin; the plugins in <prefix>/<libdir>.
+  if (shared && !in_build_tree)
+    add(library_dir.parent_path() / SPECULATORS_INSTALL_LIBDIR / installed_plugins, "install");
+#else
   if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
+#endif
   // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
   // library directory of the prefix the program is installed in.
   if (const std::string program = os::program_file(); !program.empty()) {
-    const fs::path program_dir = fs::path(program).parent_path();
+    const fs::path program_dir = detail::path_of_utf8(program).parent_path();
     const fs::path prefix = program_dir.parent_path();
     const auto add_owned = [&add](const fs::path& base, const fs::path& directory) {
       if (made_by_owner_only(base, directory)) add(directory, "program");
@@ -130,7 +141,7 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
   // A variable set to nothing (SPECULATORS_PLUGIN_PATH=) means no entries, as if unset.
   if (const char* env = std::getenv("SPECULATORS_PLUGIN_PATH"); env != nullptr && *env != '\0') {
     for (std::string& entry : split_path_list(env)) {
-      if (entry.empty() || entry.front() != '/') {
+      if (!detail::is_absolute_path(entry)) {
         if (warn_ignored) {
           warn("SPECULATORS_PLUGIN_PATH entry " + detail::quoted(entry) +
                " is ignored: only absolute directories are searched (an empty or relative entry "
@@ -151,9 +162,9 @@ std::vector<SearchPathEntry> resolve_search_path(Loader& state, SearchPathUse us
 }  // namespace detail
 
 void add_plugin_directory(const fs::path& directory) {
-  const std::string& text = directory.native();
-  if (!text.starts_with('/')) {
-    throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(directory.string()) +
+  const std::string text = detail::utf8_of(directory);
+  if (!detail::is_absolute_path(text)) {
+    throw RegistryError("speculators: add_plugin_directory(" + detail::quoted(detail::utf8_of(directory)) +
                         "): the directory must be an absolute path; a relative one would depend on the "
                         "current directory. Pass std::filesystem::absolute(dir) if that is what you mean.");
   }
@@ -161,7 +172,7 @@ void add_plugin_directory(const fs::path& directory) {
   detail::Loader& state = detail::loader();
   std::lock_guard lock(state.mutex);
   // A plain path is its own normal form: lexically_normal() would only copy it, at length.
-  state.code_directories.push_back(detail::is_plain_path(text) ? text : directory.lexically_normal().string());
+  state.code_directories.push_back(detail::is_plain_path(text) ? text : detail::utf8_of(directory.lexically_normal()));
   state.package_cache.clear();
 }
 

@@ -152,7 +152,8 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   target_compile_options(fx_marked_property PRIVATE -fcf-protection=full)
   target_link_options(fx_marked_property PRIVATE LINKER:-z,ibt LINKER:-z,shstk)
 endif()
-target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp)
+target_sources(registry_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp
+                                      ${CMAKE_CURRENT_LIST_DIR}/pe_format_test.cpp)
 # The comparison of a manifest with a descriptor is tested on made-up ones too (src/manifest_reader.hpp).
 target_include_directories(registry_tests PRIVATE ${PROJECT_SOURCE_DIR})
 

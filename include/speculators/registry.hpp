@@ -290,17 +290,22 @@ class Registration {
   }
 
 // In a plugin, each line also leaves a constant record in the plugin's manifest, an ELF note
-// (<speculators/detail/manifest_record.hpp>), which the host reads before it runs any plugin code.
-// alignas(4): notes follow one another at 4-byte steps; an alignment the compiler chose would
-// let it raise that, and pad between them.
+// (on Windows, a record in the read-only PE section .spcreg; <speculators/detail/manifest_record.hpp>),
+// which the host reads before it runs any plugin code. alignas(4): notes follow one another
+// at 4-byte steps; an alignment the compiler chose would let it raise that, and pad between them.
+#if defined(_WIN32)
+#define SPECULATORS_DETAIL_MANIFEST_SECTION ".spcreg"
+#else
+#define SPECULATORS_DETAIL_MANIFEST_SECTION ".note.speculators"
+#endif
 #if defined(SPECULATORS_PLUGIN)
-#define SPECULATORS_DETAIL_MANIFEST(Base, Derived, ...)                                                        \
-  alignas(4) [[gnu::used, gnu::section(".note.speculators")]] static constexpr auto SPECULATORS_DETAIL_UNIQUE( \
-      speculators_manifest_) =                                                                                 \
-      ::speculators::detail::manifest::record_for<Base, Derived, decltype([] {                                 \
-                                                    return ::speculators::detail::manifest::RegistrationText{  \
-                                                        __VA_ARGS__};                                          \
-                                                  })>(static_cast<const typename Base::class_info*>(nullptr));
+#define SPECULATORS_DETAIL_MANIFEST(Base, Derived, ...)                                                           \
+  alignas(4) [[gnu::used, gnu::section(SPECULATORS_DETAIL_MANIFEST_SECTION)]] static constexpr auto               \
+      SPECULATORS_DETAIL_UNIQUE(speculators_manifest_) =                                                          \
+          ::speculators::detail::manifest::record_for<Base, Derived, decltype([] {                                \
+                                                        return ::speculators::detail::manifest::RegistrationText{ \
+                                                            __VA_ARGS__};                                         \
+                                                      })>(static_cast<const typename Base::class_info*>(nullptr));
 #else
 #define SPECULATORS_DETAIL_MANIFEST(Base, Derived, ...)
 #endif

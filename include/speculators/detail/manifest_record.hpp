@@ -9,6 +9,10 @@
 // (PT_NOTE): the host finds the manifest in the bytes it reads anyway to check the headers,
 // with no further read (measured in bench/: discovery).
 //
+// On Windows (PE files have no notes) the records themselves, without the note header, are
+// put in the read-only section `.spcreg` (a PE section name has at most 8 characters), which
+// the host finds from the section table.
+//
 // Layout of one note (words little-endian; the note is 4-byte aligned and a multiple of 4):
 //   [0, 4)    name size, 12        [4, 8)  descriptor size: the record's
 //   [8, 12)   note type, 1         [12, 24) name "speculators" and its NUL
@@ -34,7 +38,12 @@ namespace speculators::detail::manifest {
 /// The note's owner and type: what sets a manifest record apart from the other notes of a file.
 inline constexpr std::string_view note_name{"speculators\0", 12};  // the NUL is part of the name
 inline constexpr std::uint32_t note_type = 1;
-inline constexpr std::size_t note_header_size = 12 + note_name.size();
+#if defined(_WIN32)
+inline constexpr bool records_are_notes = false;  // records in section .spcreg, one after another
+#else
+inline constexpr bool records_are_notes = true;
+#endif
+inline constexpr std::size_t note_header_size = records_are_notes ? 12 + note_name.size() : 0;
 
 inline constexpr std::string_view magic = "SPECMAN1";
 inline constexpr std::uint32_t version = 1;
@@ -79,7 +88,7 @@ struct NoteBytes {
   std::array<unsigned char, N> bytes;
 };
 
-/// The note holding `R` (see the layout above).
+/// The note holding `R`, or on Windows the record alone (see the layout above).
 template <const Record& R>
 struct note_of {
   static constexpr std::size_t record_size = [] {
@@ -94,10 +103,12 @@ struct note_of {
     const auto put_word = [&r, &at](std::size_t word) {
       for (int shift = 0; shift < 32; shift += 8) r.bytes[at++] = static_cast<unsigned char>((word >> shift) & 0xFFU);
     };
-    put_word(note_name.size());
-    put_word(record_size);
-    put_word(note_type);
-    for (char c : note_name) r.bytes[at++] = static_cast<unsigned char>(c);
+    if constexpr (records_are_notes) {
+      put_word(note_name.size());
+      put_word(record_size);
+      put_word(note_type);
+      for (char c : note_name) r.bytes[at++] = static_cast<unsigned char>(c);
+    }
     for (char c : magic) r.bytes[at++] = static_cast<unsigned char>(c);
     put_word(R.version);
     put_word(record_size);

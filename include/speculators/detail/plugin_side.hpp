@@ -18,7 +18,12 @@
 #include <string>
 #include <vector>
 
+#if defined(_WIN32)
+// A DLL exports only what it marks dllexport: its inline functions and their statics are its own.
+#define SPECULATORS_DETAIL_HIDDEN
+#else
 #define SPECULATORS_DETAIL_HIDDEN __attribute__((visibility("hidden")))
+#endif
 
 namespace speculators::detail::plugin {
 
