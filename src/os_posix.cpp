@@ -179,7 +179,9 @@ FileIdentity identity_of(const std::string& path, Error& error) {
 // allocates 32 KiB and costs three more system calls a directory).
 struct Directory::State {
   int fd = -1;
-  std::array<char, 2048> buffer;  // not zeroed: only what was read is looked at
+  // Aligned as the kernel writes the records (each dirent64 at a multiple of 8 from the start);
+  // not zeroed: only what was read is looked at.
+  alignas(dirent64) std::array<char, 2048> buffer;
   std::size_t length = 0;         // bytes of `buffer` read
   std::size_t at = 0;             // the next entry in `buffer`
   ~State() {
