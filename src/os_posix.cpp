@@ -182,8 +182,8 @@ struct Directory::State {
   // Aligned as the kernel writes the records (each dirent64 at a multiple of 8 from the start);
   // not zeroed: only what was read is looked at.
   alignas(dirent64) std::array<char, 2048> buffer;
-  std::size_t length = 0;         // bytes of `buffer` read
-  std::size_t at = 0;             // the next entry in `buffer`
+  std::size_t length = 0;  // bytes of `buffer` read
+  std::size_t at = 0;      // the next entry in `buffer`
   ~State() {
     if (fd >= 0) ::close(fd);
   }
