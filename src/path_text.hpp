@@ -60,4 +60,36 @@ inline std::string without_trailing_slash(std::string path) {
   return path;
 }
 
+/// Where the last component of `path` starts: after its last separator ('/', and '\\' on
+/// Windows), or 0.
+inline std::size_t file_name_start(std::string_view path) {
+#if defined(_WIN32)
+  const std::size_t separator = path.find_last_of("/\\");
+#else
+  const std::size_t separator = path.rfind('/');
+#endif
+  return separator == std::string_view::npos ? 0 : separator + 1;
+}
+
+/// The directory holding `path`, as text: what precedes its last separator (the root stays
+/// the root); empty when `path` has no separator.
+inline std::string parent_of(std::string_view path) {
+  const std::size_t start = file_name_start(path);
+#if defined(_WIN32)
+  const bool root = start <= 1 || path[start - 2] == ':';  // "C:\\", as "/"
+#else
+  const bool root = start <= 1;
+#endif
+  return std::string(path.substr(0, root ? start : start - 1));
+}
+
+/// The lexically normal form of the absolute `path`, without a final '/'. A plain path (no
+/// ".", ".." or empty component) is already one: std::filesystem is asked only otherwise, as
+/// its normal form costs tens of thousands of instructions, the first discovery of a process
+/// does several, and at one plugin that was a third of what it adds to a bare dlopen (bench/).
+inline std::string normal_path(std::string path) {
+  if (!is_plain_path(path)) path = utf8_of(path_of_utf8(path).lexically_normal());
+  return without_trailing_slash(std::move(path));
+}
+
 }  // namespace speculators::detail

@@ -58,37 +58,41 @@ bool build_tree_binary(const std::string& library, bool shared) {
                 : library.starts_with(build_dir + "/");
 }
 
-/// Whether nobody but this user or root can have made `entry`, which lies under `base`: each
-/// directory from `base` down to the first that does not exist is owned by one of them and not
-/// writable by others. The scan then checks the entry and what it holds as any other. A program
-/// place is searched only then: a program in /tmp, whose plugins/ anybody could create, has none.
-bool made_by_owner_only(const fs::path& base, const fs::path& entry) {
-  const fs::path below = entry.lexically_relative(base);
-  fs::path directory = base;
-  for (auto component = below.begin();; directory /= *component++) {
-    const std::optional<os::Permissions> permissions = os::permissions_of(detail::utf8_of(directory));
+/// Whether nobody but this user or root can have made the directory `below` (relative, '/'
+/// between its components) under `base`: each directory from `base` down to the first that
+/// does not exist is owned by one of them and not writable by others. The scan then checks the
+/// entry and what it holds as any other. A program place is searched only then: a program in
+/// /tmp, whose plugins/ anybody could create, has none.
+bool made_by_owner_only(std::string directory, std::string_view below) {
+  for (std::size_t start = 0;;) {
+    const std::optional<os::Permissions> permissions = os::permissions_of(directory);
     if (!permissions) return true;  // its parent, checked, lets nobody else make it
     if (!permissions->owned_by_this_user_or_root || permissions->others_may_write) return false;
-    if (component == below.end()) return true;
+    if (start >= below.size()) return true;
+    const std::size_t slash = std::min(below.find('/', start), below.size());
+    directory.append("/").append(below.substr(start, slash - start));
+    start = slash + 1;
   }
 }
 
 /// The places searched after the entries given (the environment, add_plugin_directory()),
-/// from where this copy of the library and the program are (`exists` unset).
+/// from where this copy of the library and the program are (`exists` unset). Path text is
+/// joined and split as strings: see normal_path().
 std::vector<SearchPathEntry> find_default_directories() {
   std::vector<SearchPathEntry> found;
-  const auto add = [&found](const fs::path& directory, const char* source) {
-    std::string normal = detail::without_trailing_slash(detail::utf8_of(directory.lexically_normal()));
+  const auto add = [&found](const std::string& directory, const char* source) {
+    std::string normal = detail::normal_path(directory);
     const auto same = [&normal](const SearchPathEntry& e) { return e.directory == normal; };
     if (std::none_of(found.begin(), found.end(), same))
       found.push_back(SearchPathEntry{std::move(normal), source, false});
   };
+  const std::string installed = std::string(SPECULATORS_INSTALL_LIBDIR) + "/" + std::string(installed_plugins);
   // Where the library is now, as the dynamic loader names it (a prefix moved as a whole is
   // found where its files are); resolved only when that name does not already say it is the
   // build tree's copy, which a build tree on a linked path can hide.
   const void* self = reinterpret_cast<const void*>(&plugin_search_path);
-  std::string library = detail::utf8_of(detail::path_of_utf8(os::binary_named(self)).lexically_normal());
-  const std::string library_file = detail::path_of_utf8(library).filename().string();
+  std::string library = detail::normal_path(os::binary_named(self));
+  const std::string_view library_file = std::string_view(library).substr(detail::file_name_start(library));
 #if defined(_WIN32)
   const bool shared = library_file.starts_with("libspeculators_registry") && library_file.ends_with(".dll");
 #else
@@ -100,28 +104,28 @@ std::vector<SearchPathEntry> find_default_directories() {
     library = os::binary_holding(self);
     in_build_tree = build_tree_binary(library, shared);
   }
-  const fs::path library_dir = detail::path_of_utf8(library).parent_path();
+  const std::string library_dir = detail::parent_of(library);
   // An installed shared library keeps its plugins beside it; a static copy's install
   // default is the program's, below.
 #if defined(_WIN32)
   // A DLL is installed with the programs, in <prefix>/bin; the plugins in <prefix>/<libdir>.
-  if (shared && !in_build_tree)
-    add(library_dir.parent_path() / SPECULATORS_INSTALL_LIBDIR / installed_plugins, "install");
+  if (shared && !in_build_tree) add(detail::parent_of(library_dir) + "/" + installed, "install");
 #else
-  if (shared && !in_build_tree) add(library_dir / installed_plugins, "install");
+  if (shared && !in_build_tree) add(library_dir + "/" + std::string(installed_plugins), "install");
 #endif
   // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
   // library directory of the prefix the program is installed in.
   if (const std::string program = os::program_file(); !program.empty()) {
-    const fs::path program_dir = detail::path_of_utf8(program).parent_path();
-    const fs::path prefix = program_dir.parent_path();
-    const auto add_owned = [&add](const fs::path& base, const fs::path& directory) {
-      if (made_by_owner_only(base, directory)) add(directory, "program");
+    const std::string program_dir = detail::parent_of(detail::normal_path(program));
+    const std::string prefix = detail::parent_of(program_dir);
+    const auto add_owned = [&add](const std::string& base, const std::string& below) {
+      if (made_by_owner_only(base, below)) add(base + "/" + below, "program");
     };
-    add_owned(program_dir, program_dir / "plugins");
-    add_owned(prefix, prefix / SPECULATORS_INSTALL_LIBDIR / installed_plugins);
-    if (std::string_view(SPECULATORS_INSTALL_LIBDIR) != "lib") add_owned(prefix, prefix / "lib" / installed_plugins);
+    add_owned(program_dir, "plugins");
+    add_owned(prefix, installed);
+    if (std::string_view(SPECULATORS_INSTALL_LIBDIR) != "lib")
+      add_owned(prefix, "lib/" + std::string(installed_plugins));
   }
   if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
   return found;
