@@ -173,13 +173,13 @@ RegistryStore& registry_store(std::string_view key, std::string_view signature, 
   std::lock_guard lock(dir.mutex);
   RegistryStore& store = store_locked(dir, key);
   std::lock_guard write(store.write_mutex);
-  // The base's own settings win over ones read from manifests (AnyRegistry::open).
-  if (discovery != nullptr) store.discovery.store(discovery, std::memory_order_release);
   if (store.signature.empty()) {
     store.signature = signature;
   } else if (store.signature != signature) {
-    throw_signature_conflict(store, key, signature);
+    throw_signature_conflict(store, key, signature);  // a base that is refused changes nothing
   }
+  // The base's own settings win over ones read from manifests (AnyRegistry::open).
+  if (discovery != nullptr) store.discovery.store(discovery, std::memory_order_release);
   return store;
 }
 

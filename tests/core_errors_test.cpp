@@ -1,4 +1,5 @@
 // The failure paths of the core registry: every error, its type, its text and its accessors.
+#include <speculators/any_registry.hpp>
 #include <speculators/registry.hpp>
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace errors {
 
@@ -189,4 +191,36 @@ TEST(CoreErrors, SuggestionsStopAtTheirLengthBound) {
   EXPECT_EQ(suggestions(std::string(1 << 20, 'x')), "");
   EXPECT_EQ(suggestions(registered_257 + std::string(1 << 20, 'k')),
             "Did you mean \"" + registered_256 + "\", \"" + registered_257 + "\"");
+}
+
+namespace errors {
+
+// Two bases naming one registry with other constructor arguments: the second is refused, and
+// the registry keeps the first one's discovery settings.
+struct SharedFirst : speculators::ClassRegistryMixin<SharedFirst> {
+  static constexpr std::string_view registry_name = "errors.shared";
+  static constexpr bool registry_auto_discovery = true;
+  static constexpr std::string_view auto_package = "errors.first";
+  virtual ~SharedFirst() = default;
+};
+struct SharedFirstImpl : SharedFirst {};
+struct SharedSecond : speculators::ClassRegistryMixin<SharedSecond, int> {
+  static constexpr std::string_view registry_name = "errors.shared";
+  static constexpr bool registry_auto_discovery = true;
+  static constexpr std::string_view auto_package = "errors.second";
+  explicit SharedSecond(int /*unused*/) {}
+  virtual ~SharedSecond() = default;
+};
+struct SharedSecondImpl : SharedSecond {
+  explicit SharedSecondImpl(int n) : SharedSecond(n) {}
+};
+
+}  // namespace errors
+
+TEST(CoreErrors, ARefusedSignatureLeavesTheRegistrysDiscoverySettings) {
+  (void)errors::SharedFirst::register_class<errors::SharedFirstImpl>("first");
+  EXPECT_THROW((void)errors::SharedSecond::register_class<errors::SharedSecondImpl>("second"),
+               speculators::SignatureMismatchError);
+  const speculators::AnyRegistry shared = speculators::AnyRegistry::open("errors.shared");
+  EXPECT_EQ(shared.auto_package(), std::vector<std::string>{"errors.first"});
 }
