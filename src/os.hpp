@@ -1,6 +1,7 @@
 // The operating system's side of the library, one implementation file per OS: os_posix.cpp
 // (Linux/glibc) and os_windows.cpp. No other file of src/ or tools/ includes an OS header.
-// Paths are UTF-8 std::string; a function that can fail fills an Error with the OS's own text.
+// Paths are UTF-8 std::string, with '/' between components on Windows too; a function that
+// can fail fills an Error with the OS's own text.
 //
 // Deviations from the seam's contract (each needed to keep behaviour unchanged):
 // - Cause has two more values, too_many_open_files and name_too_long: the message of a

@@ -89,6 +89,9 @@ inline std::string parent_of(std::string_view path) {
 /// does several, and at one plugin that was a third of what it adds to a bare dlopen (bench/).
 inline std::string normal_path(std::string path) {
   if (!is_plain_path(path)) path = utf8_of(path_of_utf8(path).lexically_normal());
+#if defined(_WIN32)
+  std::replace(path.begin(), path.end(), '\\', '/');  // as the seam names paths (os.hpp)
+#endif
   return without_trailing_slash(std::move(path));
 }
 
