@@ -4,6 +4,8 @@
 
 #include "messages.hpp"
 
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -23,6 +25,31 @@ namespace {
 // A pointer, set on the first warning: a thread that meets none never registers the
 // cleanup of a thread_local vector.
 thread_local std::vector<std::string>* warnings_met = nullptr;
+thread_local std::vector<PluginTraceEvent>* trace_met = nullptr;  // the same, for the trace handler
+
+// Hands each of `kept` to `deliver`. When it throws, the exception reaches the caller and the
+// items after that one stay in `kept`, for this thread's next call.
+template <class Item, class Deliver>
+void deliver_each(std::vector<Item>& kept, const Deliver& deliver) {
+  std::vector<Item> items = std::exchange(kept, {});
+  for (auto it = items.begin(); it != items.end(); ++it) {
+    try {
+      deliver(*it);
+    } catch (...) {
+      kept.insert(kept.begin(), std::make_move_iterator(it + 1), std::make_move_iterator(items.end()));
+      throw;
+    }
+  }
+}
+
+// Whether SPECULATORS_DEBUG_PLUGINS asks for the trace: set, and neither empty nor "0".
+bool trace_requested() {
+  static const bool requested = [] {
+    const char* value = std::getenv("SPECULATORS_DEBUG_PLUGINS");
+    return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+  }();
+  return requested;
+}
 
 }  // namespace
 
@@ -32,33 +59,57 @@ void warn(std::string text) {
   warnings.push_back(std::move(text));
 }
 
-// Delivers this thread's warnings. One delivery runs at a time in the process, as when
-// handlers ran under the loader lock; a handler may still call the library, whose calls
-// deliver their own warnings from inside it. When the handler throws, the exception reaches
-// the caller and the warnings after that one wait for this thread's next call.
+bool tracing(const Loader& state) { return state.trace_handler || trace_requested(); }
+
+void trace(const Loader& state, std::string path, std::string_view step, std::string outcome,
+           std::chrono::steady_clock::time_point started) {
+  const auto took =
+      started == std::chrono::steady_clock::time_point{}
+          ? std::chrono::microseconds{0}
+          : std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  if (!state.trace_handler) {
+    std::cerr << "speculators: plugin trace: " << path << ": " << step << ": " << outcome;
+    if (started != std::chrono::steady_clock::time_point{}) std::cerr << " (" << took.count() << " us)";
+    std::cerr << '\n';
+    return;
+  }
+  thread_local std::vector<PluginTraceEvent> events;
+  trace_met = &events;
+  events.push_back({std::move(path), std::string(step), std::move(outcome), took});
+}
+
+// Delivers this thread's warnings and trace. One delivery runs at a time in the process, as
+// when handlers ran under the loader lock; a handler may still call the library, whose calls
+// deliver their own warnings from inside it.
 void deliver_warnings() {
-  if (warnings_met == nullptr || warnings_met->empty()) return;
-  WarningHandler handler;
+  const bool warnings_kept = warnings_met != nullptr && !warnings_met->empty();
+  const bool trace_kept = trace_met != nullptr && !trace_met->empty();
+  if (!warnings_kept && !trace_kept) return;
+  WarningHandler warning_handler;
+  PluginTraceHandler trace_handler;
   {
     Loader& state = loader();
     std::lock_guard lock(state.mutex);
-    handler = state.warning_handler;
+    warning_handler = state.warning_handler;
+    trace_handler = state.trace_handler;
   }
   static auto* delivering = new std::recursive_mutex;  // never destroyed, like the loader
   std::lock_guard serial(*delivering);
-  std::vector<std::string> warnings = std::exchange(*warnings_met, {});
-  for (auto it = warnings.begin(); it != warnings.end(); ++it) {
-    if (!handler) {
-      std::cerr << "speculators: warning: " << *it << '\n';
-      continue;
-    }
-    try {
-      handler(*it);
-    } catch (...) {
-      warnings_met->insert(warnings_met->begin(), std::make_move_iterator(it + 1),
-                           std::make_move_iterator(warnings.end()));
-      throw;
-    }
+  if (warnings_kept) {
+    deliver_each(*warnings_met, [&warning_handler](const std::string& warning) {
+      if (warning_handler) {
+        warning_handler(warning);
+      } else {
+        std::cerr << "speculators: warning: " << warning << '\n';
+      }
+    });
+  }
+  // Events kept while a handler was set that has since been removed are dropped: a trace
+  // asked of a handler is not the environment's to print.
+  if (trace_kept) {
+    deliver_each(*trace_met, [&trace_handler](const PluginTraceEvent& event) {
+      if (trace_handler) trace_handler(event);
+    });
   }
 }
 
@@ -88,18 +139,29 @@ std::vector<PluginFailure> plugin_failures() {
   return state.failures;
 }
 
-PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler) {
-  detail::refuse_while_loading("set_plugin_failure_handler()");
+namespace {
+
+// Puts `handler` in the loader's `member` for `call`. @returns the previous one
+template <class Handler>
+Handler exchange_handler(std::string_view call, Handler detail::Loader::*member, Handler handler) {
+  detail::refuse_while_loading(call);
   detail::Loader& state = detail::loader();
   std::lock_guard lock(state.mutex);
-  return std::exchange(state.failure_handler, std::move(handler));
+  return std::exchange(state.*member, std::move(handler));
+}
+
+}  // namespace
+
+PluginFailureHandler set_plugin_failure_handler(PluginFailureHandler handler) {
+  return exchange_handler("set_plugin_failure_handler()", &detail::Loader::failure_handler, std::move(handler));
 }
 
 WarningHandler set_warning_handler(WarningHandler handler) {
-  detail::refuse_while_loading("set_warning_handler()");
-  detail::Loader& state = detail::loader();
-  std::lock_guard lock(state.mutex);
-  return std::exchange(state.warning_handler, std::move(handler));
+  return exchange_handler("set_warning_handler()", &detail::Loader::warning_handler, std::move(handler));
+}
+
+PluginTraceHandler set_plugin_trace_handler(PluginTraceHandler handler) {
+  return exchange_handler("set_plugin_trace_handler()", &detail::Loader::trace_handler, std::move(handler));
 }
 
 }  // namespace speculators

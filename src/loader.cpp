@@ -6,6 +6,7 @@
 #include "path_text.hpp"
 #include "store.hpp"
 
+#include <chrono>
 #include <speculators/detail/plugin_entry.hpp>
 
 #include <cstdint>
@@ -222,27 +223,55 @@ std::vector<std::string> register_code(Loader::Module& module) {
 std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach reach) {
   using Stage = Loader::Module::Stage;
   if (module.failure || module.stage == Stage::loaded) return module.failure;
+  const auto joined = [](const std::vector<std::string>& problems) {
+    std::string reason;
+    for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+    return reason;
+  };
+  // Each stage is timed and traced when the trace is on: what it did, or why it failed.
+  const bool traced = tracing(state);
+  std::chrono::steady_clock::time_point started;
+  const auto start = [&started, traced] {
+    if (traced) started = std::chrono::steady_clock::now();
+  };
+  const auto traced_stage = [&](std::string_view step, const std::vector<std::string>& problems, std::string done) {
+    if (traced)
+      trace(state, module.info.file, step, problems.empty() ? std::move(done) : "failed: " + joined(problems), started);
+  };
+  const auto classes = [](std::size_t count) { return std::to_string(count) + (count == 1 ? " class" : " classes"); };
   std::vector<std::string> problems;
   if (module.stage == Stage::unread) {
+    start();
     problems = read_checked_manifest(state, module);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
+    traced_stage("check", problems,
+                 module.manifest.present
+                     ? "passed, none of its code run: its manifest lists " + classes(module.manifest.entries.size())
+                     : std::string("passed, but it has no manifest: it is loaded to find its classes"));
   }
   const bool load = reach == Reach::load || (reach == Reach::list && !module.manifest.present);
   if (problems.empty() && reach == Reach::list && !load && module.stage == Stage::checked) {
+    start();
     module.stage = Stage::listed;
     problems = list_classes(module);
+    traced_stage("list", problems, classes(module.manifest.entries.size()) + " listed from the manifest, not loaded");
   }
   if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
+    start();
     problems = open_code(module);
     module.stage = Stage::opened;  // not before: should open_code() throw, the module is still to be opened
+    traced_stage("open", problems, "loaded by the dynamic loader");
   }
   if (problems.empty() && load) {
+    start();
     module.stage = Stage::loaded;
     problems = register_code(module);
+    traced_stage("load", problems,
+                 module.descriptor != nullptr ? classes(module.descriptor->entry_count) + " registered"
+                                              : std::string("registered"));
   }
   if (problems.empty()) return std::nullopt;
-  std::string reason;
-  for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+  std::string reason = joined(problems);
   module.failure = reason;
   return reason;
 }

@@ -12,6 +12,7 @@
 #include "manifest_reader.hpp"
 #include "os.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -65,6 +66,7 @@ struct Loader {
   std::vector<PluginFailure> failures;
   PluginFailureHandler failure_handler;
   WarningHandler warning_handler;
+  PluginTraceHandler trace_handler;
   bool allow_writable = false;
 };
 
@@ -89,7 +91,18 @@ void refuse_while_loading(std::string_view call);
 /// Keeps a warning for this thread's current call to deliver (deliver_warnings()).
 void warn(std::string text);
 
-/// Delivers this thread's warnings to the warning handler, or to stderr; called holding no lock.
+/// Whether discovery's decisions are traced: a trace handler is set, or the environment
+/// asks for it (SPECULATORS_DEBUG_PLUGINS, read once per process).
+bool tracing(const Loader& state);
+
+/// Traces one decision (loader lock held; call only when tracing()): written to stderr at
+/// once, so that the line is out before a plugin that crashes the process runs, or kept for
+/// the trace handler, delivered with the warnings.
+void trace(const Loader& state, std::string path, std::string_view step, std::string outcome,
+           std::chrono::steady_clock::time_point started = {});
+
+/// Delivers this thread's warnings to the warning handler, or to stderr, and its trace to the
+/// trace handler; called holding no lock.
 void deliver_warnings();
 
 /// Adds `failure` to the process's failure list (loader lock held). @returns it

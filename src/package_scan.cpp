@@ -251,6 +251,12 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
   const bool allow_writable = writable_allowed(state);
   const os::PathLimit path_limit = os::path_limit();
   PackageWalk walk;
+  const bool traced = tracing(state);
+  // Every refusal of the scan is traced as it is made.
+  const auto refuse = [&refused, &state, traced](std::string path, std::string name, std::string problem) {
+    if (traced) trace(state, path, "refuse", problem);
+    refused.push_back({std::move(path), std::move(name), std::move(problem)});
+  };
   const auto search_path = resolve_search_path(state, SearchPathUse::scan);
   for (const SearchPathEntry& entry : search_path) {
     // Per entry: a directory checked up to one entry is not checked up to another (entries
@@ -263,8 +269,13 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     std::optional<OpenPackage> opened = open_package_directory(entry.directory, dir_text, open_error);
     if (!opened) {
       if (open_error) {
-        refused.push_back(
-            {detail::without_trailing_slash(dir_text), std::string(package), unreadable_directory_problem(open_error)});
+        refuse(detail::without_trailing_slash(dir_text), std::string(package),
+               unreadable_directory_problem(open_error));
+      } else if (traced) {
+        trace(state, detail::without_trailing_slash(dir_text), "search",
+              detail::message({"not here: search-path entry ", entry.directory, " (", entry.source, ") ",
+                               package.empty() ? std::string("is missing or not a directory")
+                                               : "has no directory for package " + std::string(package)}));
       }
       continue;  // this entry does not hold the package
     }
@@ -273,18 +284,28 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
     walk.found.clear();
     walk.unreadable.clear();
     find_plugin_files(std::move(opened->directory), walk);
-    for (auto& [below, problem] : walk.unreadable) {
-      refused.push_back({dir_text + below, std::string(package), std::move(problem)});
+    if (traced) {
+      trace(state, detail::without_trailing_slash(dir_text), "search",
+            detail::message({std::to_string(walk.found.size()), " files named like plugins, in search-path entry ",
+                             entry.directory, " (", entry.source, ")"}));
     }
+    for (auto& [below, problem] : walk.unreadable) refuse(dir_text + below, std::string(package), std::move(problem));
     for (const FoundFile& file : walk.found) {
       // Lexical: the name is where the file sits, even when it is a link to elsewhere.
       std::string name = module_name(package, file.relative);
       const auto place = by_name.lower_bound(std::string_view(name));  // where it goes, if it is kept
       const bool named_before = place != by_name.end() && place->name == name;
-      if (named_before && place->root != entry.directory) continue;  // shadowed by an earlier entry
+      if (named_before && place->root != entry.directory) {  // shadowed by an earlier entry
+        if (traced) {
+          trace(state, dir_text + file.relative, "skip",
+                detail::message(
+                    {"module ", name, " is ", place->file, ", of the earlier search-path entry ", place->root}));
+        }
+        continue;
+      }
       if (const auto ambiguous = ambiguous_names.find(name); ambiguous != ambiguous_names.end()) {
         if (ambiguous->second.first == entry.directory) {  // a third file of the same entry
-          refused.push_back({dir_text + file.relative, name, same_module_problem(name, ambiguous->second.second)});
+          refuse(dir_text + file.relative, name, same_module_problem(name, ambiguous->second.second));
         }
         continue;
       }
@@ -293,12 +314,11 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       if (file.is_link) {
         const fs::file_status target = fs::status(path(), type_ec);
         if (type_ec || !fs::is_regular_file(target)) {
-          refused.push_back(
-              {path(), name,
-               type_ec ? detail::message({"is a dangling or looping symbolic link (", type_ec.message(),
-                                          "); fix or remove the link"})
-                       : detail::message({"is a symbolic link to a directory or a special file, not to a plugin file; "
-                                          "remove the link"})});
+          refuse(path(), name,
+                 type_ec ? detail::message({"is a dangling or looping symbolic link (", type_ec.message(),
+                                            "); fix or remove the link"})
+                         : detail::message({"is a symbolic link to a directory or a special file, not to a plugin "
+                                            "file; remove the link"}));
           continue;
         }
       } else if (!file.is_regular) {
@@ -312,19 +332,24 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
           : real_file.size() >= path_limit.length ? path_too_long_problem(real_file.size(), path_limit)
                                                   : security_problem(allow_writable, real_root, real_file, checked);
       if (!problem.empty()) {
-        refused.push_back({path(), name, std::move(problem)});
+        refuse(path(), name, std::move(problem));
         continue;
       }
       if (named_before) {
-        if (place->file == real_file) continue;  // the same file: an entry listed twice
+        if (place->file == real_file) {  // the same file: an entry listed twice
+          if (traced)
+            trace(state, path(), "skip", detail::message({"module ", name, " was found already, as ", place->file}));
+          continue;
+        }
         // Two files of one entry named alike (pk/a.b.so and pk/a/b.so): which one is meant
         // cannot be told, so neither is loaded, and the name stays taken for later entries.
-        refused.push_back({path(), name, same_module_problem(name, place->file)});
-        refused.push_back({place->file, name, same_module_problem(name, path())});
+        refuse(path(), name, same_module_problem(name, place->file));
+        refuse(place->file, name, same_module_problem(name, path()));
         ambiguous_names.emplace(name, std::make_pair(entry.directory, place->file));
         by_name.erase(place);
         continue;
       }
+      if (traced) trace(state, path(), "found", detail::message({"module ", name}));
       by_name.emplace_hint(place, PluginModule{std::move(name), std::move(real_file), entry.directory, false});
     }
   }

@@ -55,7 +55,13 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
       failures.push_back(record_failure(state, f));
     }
     for (const PluginModule& module : cached->second.modules) {
-      if (is_ignored(module.name, spec.ignored_modules)) continue;
+      if (is_ignored(module.name, spec.ignored_modules)) {
+        if (tracing(state)) {
+          trace(state, module.file, "skip",
+                detail::message({"module ", module.name, " is in the base's auto_ignore_modules"}));
+        }
+        continue;
+      }
       // In an earlier package of this base too (names are unique within one package's scan).
       if (seen && !seen->insert(module.name).second) continue;
       Loader::Module& known = module_for(state, module.file);

@@ -186,6 +186,11 @@ cli_test(doctor.one_module_two_files 1 ARGS doctor --plugin-path ${cli_fx}/colli
          OUTPUT "refused: ${cli_collide}/a.b.so: is module fx.collide.a.b, and so is ${cli_collide}/a/b.so.*problems found")
 cli_test(doctor.one_key_two_plugins 1 ARGS doctor --plugin-path ${cli_fx}/twins
          OUTPUT "failed: [^\n]*/two.so: registers key \"same\" in registry fx::Bad, as [^\n]*/one.so does.*problems found")
+# the trace: where each file was found and what became of it, as SPECULATORS_DEBUG_PLUGINS=1 writes it
+cli_test(doctor.trace 0 ARGS doctor
+         OUTPUT "trace .*\n  search  [^\n]*/plugins: 2 files named like plugins, in search-path entry [^\n]* \\(build tree\\)\n.*  found   [^\n]*/greedy.so: module speculators.proposals.greedy\n.*  check   [^\n]*/greedy.so: manifest read: 2 classes \\([0-9]+ us\\)")
+cli_test(doctor.trace_json 1 ARGS doctor --json --plugin-path ${cli_fx}/bad
+         JSON "trace/0/step|search" "trace/0/path|${cli_fx}/bad")
 cli_test(doctor.hard_link 1 ARGS doctor --plugin-path ${cli_fx}/linked
          OUTPUT "failed: [^\n]*/orig.so: is a hard link to [^\n]*/copy.so.*problems found")
 

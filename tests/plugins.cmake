@@ -125,6 +125,7 @@ target_sources(registry_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/plugin_failure_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/plugin_security_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/plugin_where_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_trace_test.cpp
   ${fx_where_source})
 target_include_directories(registry_tests PRIVATE ${fx_sources} ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(registry_tests PRIVATE FX_WHERE_KEY="executable"
@@ -202,7 +203,8 @@ target_link_libraries(speculators_registry_static PRIVATE speculators_build_flag
 set_target_properties(speculators_registry_static PROPERTIES CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 
 add_executable(registry_static_host_tests ${CMAKE_CURRENT_LIST_DIR}/plugin_test_support.cpp
-                                          ${CMAKE_CURRENT_LIST_DIR}/plugin_where_test.cpp ${fx_where_source})
+                                          ${CMAKE_CURRENT_LIST_DIR}/plugin_where_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_trace_test.cpp ${fx_where_source})
 target_include_directories(registry_static_host_tests PRIVATE ${fx_sources} ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(registry_static_host_tests PRIVATE
   FX_WHERE_KEY="executable" FX_WHERE_EXPECTED="executable,plugin,static_library"

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -328,17 +329,34 @@ std::vector<speculators::PluginFailure> conflicts_between(
 int run_doctor(bool json_output, bool load, const std::vector<std::string>& warnings) {
   const Style style = style_for(json_output);
   const auto path = speculators::plugin_search_path();
+  // The library's trace of what follows (SPECULATORS_DEBUG_PLUGINS=1 prints the same), with
+  // the check of each module's manifest, which reading one file outside discovery does not trace.
+  std::vector<speculators::PluginTraceEvent> trace;
+  speculators::set_plugin_trace_handler([&trace](const speculators::PluginTraceEvent& e) { trace.push_back(e); });
   std::vector<speculators::PluginFailure> refused;
   const auto modules = speculators::find_package_modules("", &refused);
   std::vector<speculators::PluginFailure> failed;
   std::vector<std::pair<speculators::PluginModule, speculators::PluginInfo>> passed;
   for (const auto& module : modules) {
-    if (Inspection inspection = inspect_file(module.file, load); !inspection.info) {
+    const auto started = std::chrono::steady_clock::now();
+    Inspection inspection = inspect_file(module.file, load);
+    if (!load) {
+      const auto took =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+      const auto classes = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " class" : " classes"); };
+      std::string outcome = !inspection.info ? "failed: " + inspection.failure
+                            : inspection.info->has_manifest
+                                ? "manifest read: " + classes(inspection.info->entries.size())
+                                : std::string(no_manifest_note);
+      trace.push_back({module.file, "check", std::move(outcome), took});
+    }
+    if (!inspection.info) {
       failed.push_back({module.file, module.name, inspection.failure});
     } else {
       passed.emplace_back(module, std::move(*inspection.info));
     }
   }
+  speculators::set_plugin_trace_handler({});
   for (speculators::PluginFailure& f : conflicts_between(passed)) failed.push_back(std::move(f));
   const bool healthy = refused.empty() && failed.empty() && warnings.empty();
   if (json_output) {
@@ -348,6 +366,10 @@ int run_doctor(bool json_output, bool load, const std::vector<std::string>& warn
       out["search_path"].push_back({{"directory", e.directory}, {"source", e.source}, {"exists", e.exists}});
     for (const auto& f : refused) out["refused"].push_back(failure_json(f));
     for (const auto& f : failed) out["failed"].push_back(failure_json(f));
+    out["trace"] = json::array();
+    for (const auto& e : trace) {
+      out["trace"].push_back({{"path", e.path}, {"step", e.step}, {"outcome", e.outcome}, {"took_us", e.took.count()}});
+    }
     print_json(out);
     return healthy ? exit_ok : exit_rejected;
   }
@@ -363,6 +385,13 @@ int run_doctor(bool json_output, bool load, const std::vector<std::string>& warn
   }
   for (const auto& f : failed) {
     std::cout << "  " << style.red("failed: ") << printable(f.file) << ": " << printable(f.reason) << '\n';
+  }
+  std::cout << style.bold("trace") << " (as SPECULATORS_DEBUG_PLUGINS=1 writes it)\n";
+  for (const auto& e : trace) {
+    std::cout << "  " << e.step << std::string(e.step.size() < 7 ? 7 - e.step.size() : 0, ' ') << ' '
+              << printable(e.path) << ": " << printable(e.outcome);
+    if (e.took.count() > 0) std::cout << " (" << e.took.count() << " us)";
+    std::cout << '\n';
   }
   std::cout << (healthy ? style.green("no problems found") : style.red("problems found")) << '\n';
   return healthy ? exit_ok : exit_rejected;

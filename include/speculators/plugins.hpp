@@ -59,6 +59,7 @@
 #include <speculators/errors.hpp>
 #include <speculators/registration_record.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -156,6 +157,30 @@ using WarningHandler = std::function<void(std::string_view)>;
 /// thread's next call that discovers, loads or lists plugins, and plugin failures of the same
 /// discovery are thrown by the registry's next call. @returns the previous handler.
 WarningHandler set_warning_handler(WarningHandler handler);
+
+/// One decision of discovery about a plugin file or a search-path entry. With
+/// SPECULATORS_DEBUG_PLUGINS=1 in the environment (read once, at the first discovery of the
+/// process), each is written to standard error as one line
+///   speculators: plugin trace: <path>: <step>: <outcome> (<took> us)
+/// to answer "why was my plugin not picked up?" without a debugger.
+struct PluginTraceEvent {
+  std::string path;  ///< the plugin file, or a search-path entry's package directory
+  /// What was done: "search" (a search-path entry, for a package), "found" (a file kept as a
+  /// module), "skip" (not taken, and not an error: shadowed, found twice, ignored by the
+  /// base), "refuse" (not taken: a failure), "check" (the file and its manifest checked
+  /// before any of its code runs), "list" (its classes listed from the manifest, not loaded),
+  /// "open" (loaded by the dynamic loader), "load" (its registrations read and checked).
+  std::string step;
+  std::string outcome;                ///< what came of it, and why
+  std::chrono::microseconds took{0};  ///< the time the step took: check, list, open and load
+};
+
+using PluginTraceHandler = std::function<void(const PluginTraceEvent&)>;
+
+/// Sends the trace to `handler`, whether or not SPECULATORS_DEBUG_PLUGINS is set; an empty
+/// handler restores the default. Delivered as warnings are (set_warning_handler()): on the
+/// calling thread, once the call holds no lock of the library. @returns the previous handler.
+PluginTraceHandler set_plugin_trace_handler(PluginTraceHandler handler);
 
 /// Accepts plugin files and directories writable by group or others (refused by default).
 void allow_writable_plugins(bool allow);
