@@ -114,9 +114,9 @@ TEST(PluginTrace, TheEnvironmentVariableWritesTheTraceToStandardError) {
   testing::internal::CaptureStderr();
   EXPECT_FALSE(fx::Color::registered_classes().empty());
   const std::string written = testing::internal::GetCapturedStderr();
-  fx::expect_contains(written, "speculators: plugin trace: " +
-                                   (fx::fixture_root("good") / "fx" / "colors" / "blue.so").string() +
-                                   ": check: passed, none of its code run: its manifest lists 1 class (");
+  fx::expect_contains(
+      written, "speculators: plugin trace: " + (fx::fixture_root("good") / "fx" / "colors" / "blue.so").string() +
+                   ": check: passed, none of its code run: its manifest lists 1 class (");
   fx::expect_contains(written, " us)\n");
   fx::expect_contains(written, "/blue.so: list: 1 class listed from the manifest, not loaded (");
 }
