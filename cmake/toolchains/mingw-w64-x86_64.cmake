@@ -38,6 +38,10 @@ cmake_path(GET mingw_libstdcxx PARENT_PATH mingw_runtime_dir)
 cmake_path(GET mingw_winpthread PARENT_PATH mingw_pthread_dir)
 set(SPECULATORS_WINDOWS_RUNTIME_DIRS "${mingw_runtime_dir};${mingw_pthread_dir}")
 
+# Under wine the Unix root is drive Z:: the build tree's paths as its programs see them (the
+# library's build-tree default search path, the tests' expected paths).
+set(SPECULATORS_EMULATED_ROOT Z:)
+
 string(REPLACE ";" "\\;" wine_path "${SPECULATORS_WINDOWS_RUNTIME_DIRS}")
 set(CMAKE_CROSSCOMPILING_EMULATOR
     ${CMAKE_CURRENT_LIST_DIR}/wine-run;--prefix=${CMAKE_BINARY_DIR}/wine-prefix;--path=${mingw_runtime_dir}:${mingw_pthread_dir})
