@@ -3,7 +3,11 @@
 # (find_package, speculators_add_plugin(), speculators_link_whole()), and its programs run
 # under the emulator (consumer/check.cmake, MODE=cross).
 if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
-  file(REAL_PATH "${CMAKE_TOOLCHAIN_FILE}" packaging_toolchain BASE_DIRECTORY "${PROJECT_BINARY_DIR}")
+  # A relative toolchain file is CMake's from the build directory, else from the source directory.
+  file(REAL_PATH "${CMAKE_TOOLCHAIN_FILE}" packaging_toolchain BASE_DIRECTORY "${CMAKE_BINARY_DIR}")
+  if(NOT EXISTS "${packaging_toolchain}")
+    file(REAL_PATH "${CMAKE_TOOLCHAIN_FILE}" packaging_toolchain BASE_DIRECTORY "${CMAKE_SOURCE_DIR}")
+  endif()
   add_test(NAME packaging.cross_find_package
            COMMAND ${CMAKE_COMMAND}
                    -DBUILD_DIR=${PROJECT_BINARY_DIR} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
