@@ -30,12 +30,14 @@ if(SPECULATORS_BUILD_TESTS)
   function(demo_test name arg code regex)
     add_test(NAME examples.demo.${name}
              COMMAND ${CMAKE_COMMAND} -DDEMO=$<TARGET_FILE:speculators_demo> -DARG=${arg} -DEXPECT_CODE=${code}
-                     "-DEXPECT_OUTPUT=${regex}" -P ${proposals_dir}/run_demo.cmake)
+                     "-DEXPECT_OUTPUT=${regex}" "-DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}"
+                     -P ${proposals_dir}/run_demo.cmake)
     set_tests_properties(examples.demo.${name} PROPERTIES ENVIRONMENT "SPECULATORS_PLUGIN_PATH=")
   endfunction()
-  set(greedy_so "\\(.*/speculators/proposals/greedy.so\\)")
-  set(sampling_so "\\(.*/speculators/proposals/sampling.so\\)")
-  set(listed "available proposals:\n  greedy  the most likely next token[^\n]*greedy.so\\)\n  sampling  draws from ")
+  # The plugins' file names are the platform's (greedy.so, greedy.dll).
+  set(greedy_so "\\(.*/speculators/proposals/$<TARGET_FILE_NAME:greedy>\\)")
+  set(sampling_so "\\(.*/speculators/proposals/$<TARGET_FILE_NAME:sampling>\\)")
+  set(listed "available proposals:\n  greedy  the most likely next token[^\n]*$<TARGET_FILE_NAME:greedy>\\)\n  sampling  draws from ")
   demo_test(list "" 0 "usage: .*${listed}")
   # A config file: its values are used, the fields it leaves out take their defaults.
   demo_test(greedy_json ${configs_dir}/greedy.json 0
@@ -61,6 +63,7 @@ if(SPECULATORS_BUILD_TESTS)
            COMMAND "${CMAKE_COMMAND}"
                    -D "NPM=${SPECULATORS_NPM}"
                    -D "DUMP=$<TARGET_FILE:speculators_example_schema>"
+                   -D "EMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}"
                    -D "PACKAGE_DIR=${PROJECT_SOURCE_DIR}/tests/schema"
                    -D "WORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/schema"
                    -D "GOOD_DIR=${configs_dir}"

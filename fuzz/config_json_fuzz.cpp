@@ -5,6 +5,7 @@
 // accepts only what nlohmann::json::parse accepts, giving the same value, and lists a
 // problem for all it refuses.
 #include "config_types.hpp"
+#include "fuzz_support.hpp"
 
 #include <speculators/checkpoints.hpp>
 #include <speculators/config.hpp>
@@ -13,15 +14,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string_view>
 
-namespace {
+using fuzz_support::require;
 
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+namespace {
 
 template <class Base>
 void round_trip(const nlohmann::json& input, const speculators::ParseOptions& options) {

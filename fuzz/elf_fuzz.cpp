@@ -1,23 +1,17 @@
 // Fuzz target: arbitrary bytes as a plugin file. The pre-load check, the note walk and the
 // manifest reader are pure functions over bytes: none may read outside them, whatever they
 // hold, and each must give the same answer twice.
+#include "fuzz_support.hpp"
 #include "src/formats/binary_format.hpp"
 #include "src/manifest_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <string>
 #include <vector>
 
-namespace {
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
+using fuzz_support::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace speculators::detail;

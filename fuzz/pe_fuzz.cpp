@@ -1,22 +1,16 @@
 // Fuzz target: arbitrary bytes as a Windows plugin file. The PE check and the manifest reader
 // behind it are pure functions over bytes: neither may read outside them, whatever they hold,
 // and each must give the same answer twice.
+#include "fuzz_support.hpp"
 #include "src/formats/pe.hpp"
 #include "src/manifest_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <string>
 
-namespace {
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
-
-}  // namespace
+using fuzz_support::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace speculators::detail;

@@ -2,6 +2,7 @@
 // split at it into up to 16 keys, each registered, found and built; every outcome must agree
 // with the key rule (src/store.cpp key_problem) and with what was registered before, and the
 // error texts must stay printable.
+#include "fuzz_support.hpp"
 #include "src/messages.hpp"
 #include "src/store.hpp"
 
@@ -10,11 +11,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+using fuzz_support::require;
 
 namespace {
 
@@ -42,10 +44,6 @@ const bool fixed_classes = [] {
 // suggestions listed for an unknown key stay quick to compute.
 constexpr std::size_t typed_registry_cap = 64;
 constexpr std::size_t max_keys = 16;
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
 
 bool printable(std::string_view text) {
   for (const char c : text) {

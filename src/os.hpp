@@ -33,6 +33,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace speculators::detail::os {
 
@@ -69,11 +70,22 @@ struct FileIdentity {
 class File {
  public:
   File() noexcept = default;
-  File(File&& other) noexcept;
-  File& operator=(File&& other) noexcept;
+  File(File&& other) noexcept
+      : handle_(std::exchange(other.handle_, invalid)),
+        identity_(other.identity_),
+        writable_by_others_(other.writable_by_others_) {}
+  File& operator=(File&& other) noexcept {
+    if (this != &other) {
+      close();
+      handle_ = std::exchange(other.handle_, invalid);
+      identity_ = other.identity_;
+      writable_by_others_ = other.writable_by_others_;
+    }
+    return *this;
+  }
   File(const File&) = delete;
   File& operator=(const File&) = delete;
-  ~File();
+  ~File() { close(); }
 
   /// Opens the regular file at `path` (never waiting on a pipe; Windows shares it for reading
   /// only, so that it cannot be replaced while held). `follow_last_link` false:
@@ -95,6 +107,11 @@ class File {
 
  private:
   static constexpr std::intptr_t invalid = -1;
+  // The OS's close of a descriptor or a HANDLE: all that differs between the two files.
+  static void close_native(std::intptr_t handle) noexcept;
+  void close() noexcept {
+    if (handle_ != invalid) close_native(std::exchange(handle_, invalid));
+  }
   std::intptr_t handle_ = invalid;  // a descriptor or a HANDLE
   FileIdentity identity_;
   bool writable_by_others_ = false;

@@ -111,24 +111,7 @@ void* (*volatile open_function)(const char*, int) = &::dlopen;
 
 // --- File --------------------------------------------------------------------
 
-File::File(File&& other) noexcept
-    : handle_(std::exchange(other.handle_, invalid)),
-      identity_(other.identity_),
-      writable_by_others_(other.writable_by_others_) {}
-
-File& File::operator=(File&& other) noexcept {
-  if (this != &other) {
-    if (handle_ != invalid) ::close(static_cast<int>(handle_));
-    handle_ = std::exchange(other.handle_, invalid);
-    identity_ = other.identity_;
-    writable_by_others_ = other.writable_by_others_;
-  }
-  return *this;
-}
-
-File::~File() {
-  if (handle_ != invalid) ::close(static_cast<int>(handle_));
-}
+void File::close_native(std::intptr_t handle) noexcept { ::close(static_cast<int>(handle)); }
 
 File File::open(const std::string& path, Error& error, bool follow_last_link) {
   error = {};

@@ -111,6 +111,30 @@ FileIdentity identity_from(const BY_HANDLE_FILE_INFORMATION& info) {
 
 DWORD attributes_of(const std::string& path) { return ::GetFileAttributesW(wide(path).c_str()); }
 
+// A handle on what `path` names, to look at it: its attributes only, following links and
+// junctions, directories too (FILE_FLAG_BACKUP_SEMANTICS), in every sharing mode (looking must
+// not stop another process from using the file). Closed with this object; empty, with `error`
+// set, on failure.
+class LookingHandle {
+ public:
+  LookingHandle(const std::string& path, Error& error)
+      : handle_(::CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES,
+                              FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                              FILE_FLAG_BACKUP_SEMANTICS, nullptr)) {
+    error = handle_ == INVALID_HANDLE_VALUE ? last_error() : Error{};
+  }
+  LookingHandle(const LookingHandle&) = delete;
+  LookingHandle& operator=(const LookingHandle&) = delete;
+  ~LookingHandle() {
+    if (handle_ != INVALID_HANDLE_VALUE) ::CloseHandle(handle_);
+  }
+  [[nodiscard]] HANDLE get() const noexcept { return handle_; }
+  explicit operator bool() const noexcept { return handle_ != INVALID_HANDLE_VALUE; }
+
+ private:
+  HANDLE handle_;
+};
+
 // What a plugin's loader error means for its user (the system's text says only what failed).
 const char* meaning_of_load_error(DWORD code) {
   switch (code) {
@@ -129,24 +153,7 @@ const char* meaning_of_load_error(DWORD code) {
 
 // --- File --------------------------------------------------------------------
 
-File::File(File&& other) noexcept
-    : handle_(std::exchange(other.handle_, invalid)),
-      identity_(other.identity_),
-      writable_by_others_(other.writable_by_others_) {}
-
-File& File::operator=(File&& other) noexcept {
-  if (this != &other) {
-    if (handle_ != invalid) ::CloseHandle(reinterpret_cast<HANDLE>(handle_));
-    handle_ = std::exchange(other.handle_, invalid);
-    identity_ = other.identity_;
-    writable_by_others_ = other.writable_by_others_;
-  }
-  return *this;
-}
-
-File::~File() {
-  if (handle_ != invalid) ::CloseHandle(reinterpret_cast<HANDLE>(handle_));
-}
+void File::close_native(std::intptr_t handle) noexcept { ::CloseHandle(reinterpret_cast<HANDLE>(handle)); }
 
 File File::open(const std::string& path, Error& error, bool follow_last_link) {
   error = {};
@@ -195,20 +202,14 @@ std::size_t File::read_at(std::uint64_t offset, std::span<unsigned char> into) {
 }
 
 FileIdentity identity_of(const std::string& path, Error& error) {
-  error = {};
-  // Every sharing mode: looking must not stop another process from using the file.
-  const HANDLE handle =
-      ::CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                    nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
-  if (handle == INVALID_HANDLE_VALUE) {
+  const LookingHandle file(path, error);
+  if (!file) return {};
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (::GetFileInformationByHandle(file.get(), &info) == 0) {
     error = last_error();
     return {};
   }
-  BY_HANDLE_FILE_INFORMATION info{};
-  const bool read = ::GetFileInformationByHandle(handle, &info) != 0;
-  if (!read) error = last_error();
-  ::CloseHandle(handle);
-  return read ? identity_from(info) : FileIdentity{};
+  return identity_from(info);
 }
 
 // --- Directory ---------------------------------------------------------------
@@ -324,27 +325,21 @@ void* Library::symbol(const char* name) const {
 // --- Paths -------------------------------------------------------------------
 
 std::string canonical_path(const std::string& path, Error& error) {
-  error = {};
-  // Opened following links and junctions (FILE_FLAG_BACKUP_SEMANTICS: directories too); the
-  // handle's final path is what they lead to.
-  const HANDLE handle =
-      ::CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                    nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
-  if (handle == INVALID_HANDLE_VALUE) {
-    error = last_error();
-    return {};
-  }
+  // Opened following links and junctions: the handle's final path is what they lead to.
+  const LookingHandle file(path, error);
+  if (!file) return {};
   std::wstring final_path(MAX_PATH, L'\0');
   DWORD length = 0;
   for (;;) {
-    length = ::GetFinalPathNameByHandleW(handle, final_path.data(), static_cast<DWORD>(final_path.size()),
+    length = ::GetFinalPathNameByHandleW(file.get(), final_path.data(), static_cast<DWORD>(final_path.size()),
                                          FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
     if (length < final_path.size()) break;
     final_path.resize(length + 1);
   }
-  if (length == 0) error = last_error();
-  ::CloseHandle(handle);
-  if (length == 0) return {};
+  if (length == 0) {
+    error = last_error();
+    return {};
+  }
   final_path.resize(length);
   std::string out = path_text(final_path);
   while (out.size() > 3 && out.ends_with('/')) out.pop_back();  // "C:/" stays

@@ -4,6 +4,7 @@
 // <speculators/plugins.hpp> and <speculators/registry.hpp>.
 //
 // Exit codes: 0 success, 1 the input was rejected (a bad plugin, a bad config), 2 wrong usage.
+#include <speculators/checkpoints.hpp>
 #include <speculators/config.hpp>
 #include <speculators/plugins.hpp>
 #include <speculators/registry.hpp>
@@ -503,6 +504,11 @@ int run_tool(int argc, char** argv) {
 }
 
 }  // namespace
+
+// The checkpoint formats register from the initializers of the checkpoints library, of which
+// the tool calls nothing; a linker keeps only the shared libraries a program refers to (on
+// Windows always, on Linux with --as-needed). This reference, which it must emit, keeps it.
+extern auto* const speculators_checkpoints_in_the_tool = &speculators::checkpoints::parse_speculator_config;
 
 int main(int argc, char** argv) {
   int code = exit_rejected;

@@ -5,6 +5,9 @@
 #   cmake -S . -B build-windows -G Ninja --toolchain cmake/toolchains/mingw-w64-x86_64.cmake
 #   cmake --build build-windows -j2 && ctest --test-dir build-windows -j2
 #
+# A project of its own cross-builds against an install of that build the same way:
+#   cmake -S . -B build-windows -G Ninja --toolchain <this file> -DCMAKE_PREFIX_PATH=<prefix>
+#
 # The wine prefix is made inside the build directory on first use (cmake/toolchains/wine-run),
 # so a build never touches ~/.wine. nlohmann-json and CLI11 are header-only: their host
 # headers are used (host-packages/), not a Windows copy.
@@ -16,7 +19,10 @@ set(CMAKE_C_COMPILER ${mingw_triplet}-gcc-posix)
 set(CMAKE_CXX_COMPILER ${mingw_triplet}-g++-posix)
 set(CMAKE_RC_COMPILER ${mingw_triplet}-windres)
 
-set(CMAKE_FIND_ROOT_PATH /usr/${mingw_triplet})
+# Where find_package() and find_library() look: the compiler's Windows libraries, and the
+# prefixes given with -DCMAKE_PREFIX_PATH (an install of a Windows build of this library):
+# each is a root, so that it is searched as the prefix it is, not below the compiler's.
+set(CMAKE_FIND_ROOT_PATH /usr/${mingw_triplet} ${CMAKE_PREFIX_PATH})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
@@ -37,6 +43,10 @@ execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libwinpthread-1.d
 cmake_path(GET mingw_libstdcxx PARENT_PATH mingw_runtime_dir)
 cmake_path(GET mingw_winpthread PARENT_PATH mingw_pthread_dir)
 set(SPECULATORS_WINDOWS_RUNTIME_DIRS "${mingw_runtime_dir};${mingw_pthread_dir}")
+
+# Under wine the Unix root is drive Z:: the build tree's paths as its programs see them (the
+# library's build-tree default search path, the tests' expected paths).
+set(SPECULATORS_EMULATED_ROOT Z:)
 
 string(REPLACE ";" "\\;" wine_path "${SPECULATORS_WINDOWS_RUNTIME_DIRS}")
 set(CMAKE_CROSSCOMPILING_EMULATOR

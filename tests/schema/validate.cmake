@@ -2,8 +2,11 @@
 # (npm ci), dumps the schema, then every good example must validate and every bad one must
 # be rejected. A missing npm or an unreachable registry fails the test: it never skips.
 #
-# cmake -D NPM=<npm> -D DUMP=<program> [-D DUMP_ARGS=<arg;...>] -D PACKAGE_DIR=<dir> -D WORK_DIR=<dir>
-#       -D GOOD_DIR=<dir> -D BAD_DIR=<dir> -P validate.cmake
+# The dump program runs under EMULATOR when it is cross-built (the schema a Windows build emits,
+# validated by the host's node).
+#
+# cmake -D NPM=<npm> -D DUMP=<program> [-D DUMP_ARGS=<arg;...>] [-D EMULATOR=<program;args...>]
+#       -D PACKAGE_DIR=<dir> -D WORK_DIR=<dir> -D GOOD_DIR=<dir> -D BAD_DIR=<dir> -P validate.cmake
 foreach(var NPM DUMP PACKAGE_DIR WORK_DIR GOOD_DIR BAD_DIR)
   if(NOT ${var})
     message(FATAL_ERROR "validate.cmake: ${var} is not set (npm missing? node and npm are installed by scripts/install)")
@@ -28,7 +31,7 @@ if(NOT installed_lock STREQUAL wanted_lock)
   file(WRITE "${WORK_DIR}/installed-lock.json" "${wanted_lock}")
 endif()
 
-execute_process(COMMAND "${DUMP}" ${DUMP_ARGS} OUTPUT_FILE "${WORK_DIR}/schema.json" RESULT_VARIABLE dump_result
+execute_process(COMMAND ${EMULATOR} "${DUMP}" ${DUMP_ARGS} OUTPUT_FILE "${WORK_DIR}/schema.json" RESULT_VARIABLE dump_result
                 ERROR_VARIABLE dump_error)
 if(NOT dump_result EQUAL 0)
   message(FATAL_ERROR "${DUMP} failed (${dump_result}): ${dump_error}")
