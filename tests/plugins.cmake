@@ -142,6 +142,7 @@ target_sources(registry_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/plugin_failure_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/plugin_manifest_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/plugin_lazy_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/plugin_warning_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pe_format_test.cpp)
 target_include_directories(registry_tests PRIVATE ${fx_sources} ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(registry_tests PRIVATE FX_PLUGIN_SUFFIX="${fx_suffix}"
@@ -206,7 +207,7 @@ add_test(NAME plugins.link_whole.kept_with COMMAND fx_link_whole)
 set_tests_properties(plugins.link_whole.kept_with PROPERTIES PASS_REGULAR_EXPRESSION
                                                              "registered: in_static_library\n")
 
-# --- POSIX-only: what the Windows build cannot make or show (README, "Platforms") ---------
+# --- POSIX-only: what the Windows build cannot make or show (README, "Windows") ---------
 if(WIN32)
   return()
 endif()
