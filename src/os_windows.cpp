@@ -135,6 +135,11 @@ class LookingHandle {
   HANDLE handle_;
 };
 
+// The code GCC's unwinder raises a C++ exception with ("CCG" under the user-defined bit). An
+// exception thrown by a plugin's static initializer that reaches the loader ends the load, and
+// the loader gives that code as its error (as wine 8 does).
+constexpr DWORD gcc_exception_code = 0x20474343;
+
 // What a plugin's loader error means for its user (the system's text says only what failed).
 const char* meaning_of_load_error(DWORD code) {
   switch (code) {
@@ -144,6 +149,9 @@ const char* meaning_of_load_error(DWORD code) {
       return "not a valid DLL for this machine";
     case ERROR_DLL_INIT_FAILED:
       return "the plugin's initialization failed";
+    case gcc_exception_code:
+      return "a static initializer of the plugin threw an exception; fix the plugin: nothing may throw out of its "
+             "initializers";
     default:
       return nullptr;
   }

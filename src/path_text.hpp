@@ -8,11 +8,12 @@
 
 namespace speculators::detail {
 
-/// The UTF-8 text of `path`. (libstdc++ on Windows converts path::string() through the C
-/// locale, byte for byte, not as UTF-8.)
+/// The UTF-8 text of `path`, with '/' between components as the library writes paths on every
+/// platform. (libstdc++ on Windows converts path::string() through the C locale, byte for
+/// byte, not as UTF-8; and lexically_normal() there makes every separator '\\'.)
 inline std::string utf8_of(const std::filesystem::path& path) {
 #if defined(_WIN32)
-  const std::u8string text = path.u8string();
+  const std::u8string text = path.generic_u8string();
   return {text.begin(), text.end()};
 #else
   return path.string();
@@ -89,9 +90,6 @@ inline std::string parent_of(std::string_view path) {
 /// does several, and at one plugin that was a third of what it adds to a bare dlopen (bench/).
 inline std::string normal_path(std::string path) {
   if (!is_plain_path(path)) path = utf8_of(path_of_utf8(path).lexically_normal());
-#if defined(_WIN32)
-  std::replace(path.begin(), path.end(), '\\', '/');  // as the seam names paths (os.hpp)
-#endif
   return without_trailing_slash(std::move(path));
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core_static.hpp"
+#include "plugin_test_support.hpp"
 
 // --- the header's tutorial, as a caller writes it -----------------------------
 
@@ -241,7 +242,7 @@ TEST(CoreClassInfo, IsOnePointerAndDescribesTheClass) {
   EXPECT_EQ(described.registry_key(), "info::Base");
   EXPECT_EQ(described.create()->kind(), "described");
 
-  const std::string self = std::filesystem::canonical("/proc/self/exe").string();
+  const std::string self = fx::program_file();
   EXPECT_EQ(described.origin(), self);
   EXPECT_EQ(plain.origin(), self);
 

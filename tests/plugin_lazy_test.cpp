@@ -24,7 +24,7 @@ const fs::path lazy_package = fx::fixture_root("lazy") / "fx" / "lazy";
 
 // How many times the code of fixture plugin `module` ran in this process; -1: never loaded.
 int initializations(const fs::path& package, const char* module) {
-  return fx::plugin_counter(package / (std::string(module) + ".so"), "fx_lazy_initializations");
+  return fx::plugin_counter(package / (std::string(module) + FX_PLUGIN_SUFFIX), "fx_lazy_initializations");
 }
 
 TEST(PluginLazy, DiscoveryListsClassesFromManifestsWithoutRunningThem) {
@@ -32,7 +32,7 @@ TEST(PluginLazy, DiscoveryListsClassesFromManifestsWithoutRunningThem) {
   EXPECT_EQ(fx::sorted_keys<fx::Lazy>(), (Keys{"broken", "one", "two"}));
   for (const auto cls : fx::Lazy::registered_classes()) {
     EXPECT_FALSE(cls.is_loaded()) << cls.name();
-    EXPECT_EQ(cls.origin(), (lazy_package / (std::string(cls.name()) + ".so")).string());
+    EXPECT_EQ(cls.origin(), fx::text(lazy_package / (std::string(cls.name()) + FX_PLUGIN_SUFFIX)));
     EXPECT_EQ(cls.description(), "a lazily loaded fixture");
   }
   EXPECT_EQ(fx::Lazy::auto_imported_modules(), (Keys{"fx.lazy.broken", "fx.lazy.one", "fx.lazy.two"}));
@@ -79,7 +79,7 @@ TEST(PluginLazy, ARegistryOnlyManifestsNameIsOpenedByKeyAndLoadsOnCreate) {
     ADD_FAILURE() << "the broken plugin loaded";
   } catch (const speculators::PluginLoadError& e) {
     ASSERT_EQ(e.failures().size(), 1U);
-    EXPECT_EQ(e.failures()[0].file, (lazy_package / "broken.so").string());
+    EXPECT_EQ(e.failures()[0].file, fx::text(lazy_package / "broken" FX_PLUGIN_SUFFIX));
   }
   EXPECT_EQ(initializations(lazy_package, "two"), 1);
 }
@@ -125,10 +125,10 @@ TEST(PluginLazy, APluginThatCannotLoadFailsOnlyTheCreateOfItsClasses) {
   ASSERT_EQ(fx::Lazy::registered_classes().size(), 3U);
   for (int attempt = 0; attempt < 2; ++attempt) {
     const speculators::PluginFailure failure = fx::only_failure([] { fx::Lazy::create("broken", 1); });
-    EXPECT_EQ(failure.file, (lazy_package / "broken.so").string());
+    EXPECT_EQ(failure.file, fx::text(lazy_package / "broken" FX_PLUGIN_SUFFIX));
     EXPECT_EQ(failure.module, "fx.lazy.broken");
     fx::expect_contains(failure.reason, "could not be loaded by the dynamic loader");
-    fx::expect_contains(failure.reason, "libfx_never_installed.so");
+    fx::expect_contains(failure.reason, fx::missing_dependency);
   }
   try {
     fx::Lazy::create("broken", 1);
@@ -148,10 +148,10 @@ TEST(PluginLazy, AFileReplacedAfterItsManifestWasCheckedIsNotLoaded) {
   speculators::add_plugin_directory(root);
   ASSERT_EQ(fx::sorted_keys<fx::Lazy>(), (Keys{"broken", "one", "two"}));
   // Another plugin is renamed over one.so after discovery checked one.so's manifest.
-  fs::copy_file(package / "two.so", package / "incoming.tmp");
-  fs::rename(package / "incoming.tmp", package / "one.so");
+  fs::copy_file(package / "two" FX_PLUGIN_SUFFIX, package / "incoming.tmp");
+  fs::rename(package / "incoming.tmp", package / "one" FX_PLUGIN_SUFFIX);
   const speculators::PluginFailure failure = fx::only_failure([] { fx::Lazy::create("one", 1); });
-  EXPECT_EQ(failure.file, (package / "one.so").string());
+  EXPECT_EQ(failure.file, fx::text(package / "one" FX_PLUGIN_SUFFIX));
   fx::expect_contains(failure.reason, "changed after its manifest was checked");
   EXPECT_EQ(initializations(package, "one"), -1);
   EXPECT_EQ(fx::Lazy::create("two", 3)->value(), 3);
@@ -160,7 +160,7 @@ TEST(PluginLazy, AFileReplacedAfterItsManifestWasCheckedIsNotLoaded) {
 TEST(PluginLazy, LoadingAListedPluginByHandGivesItsClassesTheirCode) {
   speculators::add_plugin_directory(fx::fixture_root("lazy"));
   ASSERT_FALSE(fx::Lazy::find("one").is_loaded());
-  const speculators::PluginInfo info = speculators::load_plugin(lazy_package / "one.so");
+  const speculators::PluginInfo info = speculators::load_plugin(lazy_package / "one" FX_PLUGIN_SUFFIX);
   ASSERT_EQ(info.entries.size(), 1U);
   EXPECT_TRUE(fx::Lazy::find("one").is_loaded());
   EXPECT_EQ(fx::Lazy::registered_classes().size(), 3U);  // filled in, not registered twice

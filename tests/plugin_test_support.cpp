@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#if defined(_WIN32)
+#include <windows.h>
+#else
 #include <dlfcn.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -13,6 +17,16 @@ namespace fx {
 namespace fs = std::filesystem;
 
 fs::path fixture_root(const std::string& name) { return fs::path(SPECULATORS_TEST_PLUGIN_ROOT) / name; }
+
+std::string program_file() {
+#if defined(_WIN32)
+  std::wstring file(MAX_PATH, L'\0');
+  file.resize(::GetModuleFileNameW(nullptr, file.data(), static_cast<DWORD>(file.size())));
+  return text(fs::path(file));
+#else
+  return fs::canonical("/proc/self/exe").string();
+#endif
+}
 
 fs::path scratch_dir() {
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -47,11 +61,18 @@ namespace {
 
 // The exported `function` of the plugin `file` as this process loaded it; null when it did not.
 void* loaded_symbol(const fs::path& file, const char* function) {
+#if defined(_WIN32)
+  // Takes no reference: the loader's own keeps the plugin loaded.
+  const HMODULE handle = ::GetModuleHandleW(fs::path(file).make_preferred().c_str());
+  if (handle == nullptr) return nullptr;
+  return reinterpret_cast<void*>(::GetProcAddress(handle, function));
+#else
   void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD);
   if (handle == nullptr) return nullptr;
   void* symbol = ::dlsym(handle, function);
   ::dlclose(handle);  // drops the reference taken above; the loader's own keeps the plugin loaded
   return symbol;
+#endif
 }
 
 }  // namespace
@@ -104,6 +125,19 @@ void expect_contains(const std::string& text, const std::string& phrase) {
   EXPECT_NE(text.find(phrase), std::string::npos) << "\"" << phrase << "\" not in: " << text;
 }
 
-void set_plugin_path(const std::string& value) { ::setenv("SPECULATORS_PLUGIN_PATH", value.c_str(), 1); }
+void set_environment(const char* name, const std::string& value) {
+#if defined(_WIN32)
+  ::_putenv_s(name, value.c_str());
+#else
+  ::setenv(name, value.c_str(), 1);
+#endif
+}
+
+void set_plugin_path(const std::string& value) { set_environment("SPECULATORS_PLUGIN_PATH", value); }
+
+std::string text(const fs::path& path) {
+  const std::u8string utf8 = path.generic_u8string();
+  return {utf8.begin(), utf8.end()};
+}
 
 }  // namespace fx

@@ -14,8 +14,22 @@
 
 namespace fx {
 
+/// What the reason of a plugin whose dependency is nowhere says (fx_gone of tests/plugins.cmake):
+/// the name that no file has (POSIX), or what error 126 means (Windows).
+#if defined(_WIN32)
+inline constexpr const char* missing_dependency = "a DLL this plugin needs is missing";
+#else
+inline constexpr const char* missing_dependency = "libfx_never_installed.so";
+#endif
+
 /// A fixture root built by tests/plugins.cmake ("good", "second", "bad", "where", "throws").
 std::filesystem::path fixture_root(const std::string& name);
+
+/// A path as the library writes it: UTF-8, with '/' between components (as it is on POSIX).
+std::string text(const std::filesystem::path& path);
+
+/// This test program's file, as the library names it (fx::text()).
+std::string program_file();
 
 /// An empty directory for the running test, under the test binary directory, mode 0755.
 std::filesystem::path scratch_dir();
@@ -87,6 +101,9 @@ speculators::PluginFailure only_failure(const std::function<void()>& load);
 
 /// A test failure unless `text` contains `phrase`, showing both.
 void expect_contains(const std::string& text, const std::string& phrase);
+
+/// Sets the environment variable `name` for the rest of the test process.
+void set_environment(const char* name, const std::string& value);
 
 /// Sets SPECULATORS_PLUGIN_PATH for the rest of the test process.
 void set_plugin_path(const std::string& value);

@@ -21,7 +21,7 @@ TEST(PluginWhere, SameRegistrationLineEverywhere) {
   EXPECT_EQ(keys, FX_WHERE_EXPECTED);
   EXPECT_TRUE(speculators::plugin_failures().empty());
 
-  const std::string self = fs::canonical("/proc/self/exe").string();
+  const std::string self = fx::program_file();
   EXPECT_EQ(fx::Where::find("executable").origin(), self);
   EXPECT_EQ(fx::Where::find("static_library").origin(), self);
   EXPECT_EQ(fx::Where::find("plugin").origin(), (fx::fixture_root("where") / "fx" / "where" / "plugin.so").string());

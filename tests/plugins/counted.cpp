@@ -33,13 +33,11 @@ SPECULATORS_REGISTER(fx::Shape, CountedShape, "counted");
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
+extern "C" FX_EXPORT const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
   descriptor_reads.fetch_add(1);
   return speculators::detail::plugin::descriptor();
 }
 
-extern "C" __attribute__((visibility("default"))) int fx_counted_initializations() { return initializations.load(); }
-extern "C" __attribute__((visibility("default"))) int fx_counted_descriptor_reads() { return descriptor_reads.load(); }
-extern "C" __attribute__((visibility("default"))) int fx_counted_open_descriptors() {
-  return open_descriptors_at_initialization.load();
-}
+extern "C" FX_EXPORT int fx_counted_initializations() { return initializations.load(); }
+extern "C" FX_EXPORT int fx_counted_descriptor_reads() { return descriptor_reads.load(); }
+extern "C" FX_EXPORT int fx_counted_open_descriptors() { return open_descriptors_at_initialization.load(); }

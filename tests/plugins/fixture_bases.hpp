@@ -3,6 +3,8 @@
 
 #include <speculators/registry.hpp>
 
+#include "fx_export.hpp"
+
 #include <array>
 #include <string_view>
 

@@ -34,4 +34,4 @@ struct LazyImpl : fx::Lazy {
 
 SPECULATORS_REGISTER(fx::Lazy, LazyImpl, FX_LAZY_KEY, "a lazily loaded fixture");
 
-extern "C" __attribute__((visibility("default"))) int fx_lazy_initializations() { return initializations.load(); }
+extern "C" FX_EXPORT int fx_lazy_initializations() { return initializations.load(); }

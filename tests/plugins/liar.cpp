@@ -64,7 +64,7 @@ const SpeculatorsPluginDescriptor descriptor{version,   sizeof(SpeculatorsPlugin
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
+extern "C" FX_EXPORT const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
 #if defined(FX_LIE_NULL_DESCRIPTOR)
   return nullptr;
 #else

@@ -21,6 +21,4 @@ const SpeculatorsPluginDescriptor descriptor{SPECULATORS_PLUGIN_DESCRIPTOR_VERSI
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() {
-  return &descriptor;
-}
+extern "C" FX_EXPORT const SpeculatorsPluginDescriptor* speculators_plugin_descriptor() { return &descriptor; }
