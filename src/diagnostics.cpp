@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,24 +21,41 @@ namespace detail {
 
 namespace {
 
-// The warnings this thread's current call has met (under the loader lock). The call delivers
-// them once it holds no lock (deliver_warnings()), so that the handler may call the library,
-// and so that what the handler throws reaches that call's caller.
-// A pointer, set on the first warning: a thread that meets none never registers the
-// cleanup of a thread_local vector.
+// The warnings and trace events this thread's current call has met (under the loader lock).
+// The call delivers them once it holds no lock (deliver_warnings()), so that the handler may
+// call the library, and so that what the handler throws reaches that call's caller.
+// Allocated on the first item and freed once delivered, so that no thread_local has a
+// destructor: mingw-w64 runs those after it has freed the thread's TLS, and the destructor
+// then frees freed memory (a crash at thread exit, seen under wine). Items a throwing handler
+// left undelivered wait for the thread's next call; a thread that ends first leaks them.
 thread_local std::vector<std::string>* warnings_met = nullptr;
-thread_local std::vector<PluginTraceEvent>* trace_met = nullptr;  // the same, for the trace handler
+thread_local std::vector<PluginTraceEvent>* trace_met = nullptr;
 
-// Hands each of `kept` to `deliver`. When it throws, the exception reaches the caller and the
-// items after that one stay in `kept`, for this thread's next call.
+// Adds `item` to this thread's `kept` items, made on the first.
+template <class Item>
+void keep(std::vector<Item>*& kept, Item item) {
+  if (kept == nullptr) kept = new std::vector<Item>;
+  kept->push_back(std::move(item));
+}
+
+// Hands each of `kept` to `deliver`, then frees them. When `deliver` throws, the exception
+// reaches the caller and the items after that one stay kept, before any that a call made by
+// the handler kept, for this thread's next call.
 template <class Item, class Deliver>
-void deliver_each(std::vector<Item>& kept, const Deliver& deliver) {
-  std::vector<Item> items = std::exchange(kept, {});
-  for (auto it = items.begin(); it != items.end(); ++it) {
+void deliver_each(std::vector<Item>*& kept, const Deliver& deliver) {
+  const std::unique_ptr<std::vector<Item>> items(std::exchange(kept, nullptr));
+  if (items == nullptr) return;
+  for (auto it = items->begin(); it != items->end(); ++it) {
     try {
       deliver(*it);
     } catch (...) {
-      kept.insert(kept.begin(), std::make_move_iterator(it + 1), std::make_move_iterator(items.end()));
+      auto rest =
+          std::make_unique<std::vector<Item>>(std::make_move_iterator(it + 1), std::make_move_iterator(items->end()));
+      if (kept != nullptr) {
+        rest->insert(rest->end(), std::make_move_iterator(kept->begin()), std::make_move_iterator(kept->end()));
+        delete kept;
+      }
+      kept = rest.release();
       throw;
     }
   }
@@ -53,11 +72,7 @@ bool trace_requested() {
 
 }  // namespace
 
-void warn(std::string text) {
-  thread_local std::vector<std::string> warnings;
-  warnings_met = &warnings;
-  warnings.push_back(std::move(text));
-}
+void warn(std::string text) { keep(warnings_met, std::move(text)); }
 
 bool tracing(const Loader& state) { return state.trace_handler || trace_requested(); }
 
@@ -73,9 +88,7 @@ void trace(const Loader& state, std::string path, std::string_view step, std::st
     std::cerr << '\n';
     return;
   }
-  thread_local std::vector<PluginTraceEvent> events;
-  trace_met = &events;
-  events.push_back({std::move(path), std::string(step), std::move(outcome), took});
+  keep(trace_met, PluginTraceEvent{std::move(path), std::string(step), std::move(outcome), took});
 }
 
 // Delivers this thread's warnings and trace. One delivery runs at a time in the process, as
@@ -96,7 +109,7 @@ void deliver_warnings() {
   static auto* delivering = new std::recursive_mutex;  // never destroyed, like the loader
   std::lock_guard serial(*delivering);
   if (warnings_kept) {
-    deliver_each(*warnings_met, [&warning_handler](const std::string& warning) {
+    deliver_each(warnings_met, [&warning_handler](const std::string& warning) {
       if (warning_handler) {
         warning_handler(warning);
       } else {
@@ -107,7 +120,7 @@ void deliver_warnings() {
   // Events kept while a handler was set that has since been removed are dropped: a trace
   // asked of a handler is not the environment's to print.
   if (trace_kept) {
-    deliver_each(*trace_met, [&trace_handler](const PluginTraceEvent& event) {
+    deliver_each(trace_met, [&trace_handler](const PluginTraceEvent& event) {
       if (trace_handler) trace_handler(event);
     });
   }

@@ -75,14 +75,6 @@ std::string module_name(std::string_view package, std::string_view relative) {
   return name;
 }
 
-// `directory` and `name` joined by one '/', in one allocation.
-std::string joined_path(std::string_view directory, std::string_view name) {
-  std::string path;
-  path.reserve(directory.size() + 1 + name.size());
-  path.append(directory).append(1, '/').append(name);
-  return path;
-}
-
 // Why a directory of a package cannot be read, and what to do: the advice depends on the cause.
 [[gnu::cold]] std::string unreadable_directory_problem(const os::Error& error) {
   const char* advice = "Fix its permissions or move the plugins out";
@@ -306,6 +298,10 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
       if (const auto ambiguous = ambiguous_names.find(name); ambiguous != ambiguous_names.end()) {
         if (ambiguous->second.first == entry.directory) {  // a third file of the same entry
           refuse(dir_text + file.relative, name, same_module_problem(name, ambiguous->second.second));
+        } else if (traced) {
+          trace(state, dir_text + file.relative, "skip",
+                detail::message({"module ", name, " is taken by two files of the earlier search-path entry ",
+                                 ambiguous->second.first}));
         }
         continue;
       }
@@ -321,8 +317,9 @@ std::vector<PluginModule> scan_package(Loader& state, std::string_view package, 
                                             "file; remove the link"}));
           continue;
         }
-      } else if (!file.is_regular) {
-        continue;  // a pipe or a device named like a plugin: nothing the loader could use
+      } else if (!file.is_regular) {  // a pipe or a device named like a plugin: nothing the loader could use
+        if (traced) trace(state, path(), "skip", "not a regular file (a pipe, a socket or a device)");
+        continue;
       }
       os::Error resolving;
       std::string real_file =
@@ -376,6 +373,7 @@ std::vector<PluginModule> find_package_modules(std::string_view package, std::ve
     std::erase_if(modules, [&](const PluginModule& m) {
       if (allow_writable || !detail::writable_by_others(m.file)) return false;
       refusals.push_back({m.file, m.name, detail::writable_problem("is")});
+      if (detail::tracing(state)) detail::trace(state, m.file, "refuse", refusals.back().reason);
       return true;
     });
     for (PluginModule& m : modules) {

@@ -42,6 +42,18 @@ inline bool is_absolute_path(std::string_view path) {
 #endif
 }
 
+/// The length of the root of the absolute `path`: 1 for "/"; on Windows 3 for "C:/" and 2 for
+/// the "//" of a server's share.
+inline std::size_t root_length(std::string_view path) {
+#if defined(_WIN32)
+  if (path.size() >= 3 && path[1] == ':') return 3;
+  return 2;
+#else
+  (void)path;
+  return 1;
+#endif
+}
+
 /// Whether the absolute `path` has no empty, "." or ".." component: when none of its
 /// components is a symbolic link either, it is its own canonical name (less a final '/').
 inline bool is_plain_path(std::string_view path) {
@@ -58,6 +70,17 @@ inline bool is_plain_path(std::string_view path) {
 /// `path` without the '/' that may end it (the root stays "/").
 inline std::string without_trailing_slash(std::string path) {
   while (path.size() > 1 && path.ends_with('/')) path.pop_back();
+  return path;
+}
+
+/// `name` (relative) under `directory`, with one '/' between them (none added after a root
+/// such as "/" or "C:/").
+inline std::string joined_path(std::string_view directory, std::string_view name) {
+  std::string path;
+  path.reserve(directory.size() + 1 + name.size());
+  path.append(directory);
+  if (!path.ends_with('/')) path.push_back('/');
+  path.append(name);
   return path;
 }
 

@@ -63,7 +63,13 @@ std::vector<std::string> import_packages(const detail::DiscoverySpec& spec, std:
         continue;
       }
       // In an earlier package of this base too (names are unique within one package's scan).
-      if (seen && !seen->insert(module.name).second) continue;
+      if (seen && !seen->insert(module.name).second) {
+        if (tracing(state)) {
+          trace(state, module.file, "skip",
+                detail::message({"module ", module.name, " was taken from an earlier package of the base"}));
+        }
+        continue;
+      }
       Loader::Module& known = module_for(state, module.file);
       if (known.name.empty()) known.name = module.name;
       if (std::optional<PluginFailure> failure = advance_reporting(state, known, first_reach)) {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +71,15 @@ bool made_by_owner_only(std::string directory, std::string_view below) {
     if (!permissions->owned_by_this_user_or_root || permissions->others_may_write) return false;
     if (start >= below.size()) return true;
     const std::size_t slash = std::min(below.find('/', start), below.size());
-    directory.append("/").append(below.substr(start, slash - start));
+    directory = detail::joined_path(directory, below.substr(start, slash - start));
     start = slash + 1;
   }
+}
+
+/// `path` under `base`, as std::filesystem's operator/ joins them: an absolute `path` (an
+/// absolute CMAKE_INSTALL_LIBDIR) stands for itself.
+std::string under(const std::string& base, const std::string& path) {
+  return detail::is_absolute_path(path) ? path : detail::joined_path(base, path);
 }
 
 /// The places searched after the entries given (the environment, add_plugin_directory()),
@@ -86,7 +93,7 @@ std::vector<SearchPathEntry> find_default_directories() {
     if (std::none_of(found.begin(), found.end(), same))
       found.push_back(SearchPathEntry{std::move(normal), source, false});
   };
-  const std::string installed = std::string(SPECULATORS_INSTALL_LIBDIR) + "/" + std::string(installed_plugins);
+  const std::string installed = detail::joined_path(SPECULATORS_INSTALL_LIBDIR, installed_plugins);
   // Where the library is now, as the dynamic loader names it (a prefix moved as a whole is
   // found where its files are); resolved only when that name does not already say it is the
   // build tree's copy, which a build tree on a linked path can hide.
@@ -109,9 +116,9 @@ std::vector<SearchPathEntry> find_default_directories() {
   // default is the program's, below.
 #if defined(_WIN32)
   // A DLL is installed with the programs, in <prefix>/bin; the plugins in <prefix>/<libdir>.
-  if (shared && !in_build_tree) add(detail::parent_of(library_dir) + "/" + installed, "install");
+  if (shared && !in_build_tree) add(under(detail::parent_of(library_dir), installed), "install");
 #else
-  if (shared && !in_build_tree) add(library_dir + "/" + std::string(installed_plugins), "install");
+  if (shared && !in_build_tree) add(detail::joined_path(library_dir, installed_plugins), "install");
 #endif
   // The program's own places, as plugin hosts commonly search them: <program dir>/plugins
   // (a project's build tree: speculators_add_plugin() puts plugins there by default) and the
@@ -120,12 +127,15 @@ std::vector<SearchPathEntry> find_default_directories() {
     const std::string program_dir = detail::parent_of(detail::normal_path(program));
     const std::string prefix = detail::parent_of(program_dir);
     const auto add_owned = [&add](const std::string& base, const std::string& below) {
-      if (made_by_owner_only(base, below)) add(base + "/" + below, "program");
+      // An absolute libdir is a place of its own, checked from its root.
+      const std::size_t root = detail::is_absolute_path(below) ? detail::root_length(below) : 0;
+      const std::string from = root > 0 ? below.substr(0, root) : base;
+      if (made_by_owner_only(from, std::string_view(below).substr(root))) add(under(base, below), "program");
     };
     add_owned(program_dir, "plugins");
     add_owned(prefix, installed);
     if (std::string_view(SPECULATORS_INSTALL_LIBDIR) != "lib")
-      add_owned(prefix, "lib/" + std::string(installed_plugins));
+      add_owned(prefix, detail::joined_path("lib", installed_plugins));
   }
   if (in_build_tree) add(SPECULATORS_BUILD_PLUGIN_DIR, "build tree");
   return found;

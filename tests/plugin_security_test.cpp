@@ -45,6 +45,23 @@ TEST(PluginSecurity, FileWritableByGroupIsRefused) {
   EXPECT_EQ(fx::registered_keys_now<fx::Shape>(), (Keys{"beta", "counted"}));
 }
 
+// The trace says why: the check of the file fails, before any of its code runs.
+TEST(PluginSecurity, TheTraceSaysWhyAWritableFileIsRefused) {
+  std::vector<speculators::PluginTraceEvent> events;
+  speculators::set_plugin_trace_handler([&events](const speculators::PluginTraceEvent& e) { events.push_back(e); });
+  const fs::path root = add_good_copy();
+  const fs::path alpha = root / "fx" / "good" / "alpha.so";
+  fx::add_permissions(alpha, fs::perms::group_write);
+  EXPECT_EQ(shape_failures().size(), 1U);
+  std::vector<std::string> alpha_steps;
+  for (const auto& e : events) {
+    if (e.path != alpha.string()) continue;
+    alpha_steps.push_back(e.step);
+    if (e.step == "check") fx::expect_contains(e.outcome, "failed: is writable by group or others");
+  }
+  EXPECT_EQ(alpha_steps, (Keys{"found", "check"})) << "refused at its check, never opened";
+}
+
 // A listing reads no plugin file, yet refuses what discovery would (the tool's list and
 // doctor rely on it).
 TEST(PluginSecurity, ListingRefusesAWritableFileAsDiscoveryDoes) {

@@ -387,7 +387,8 @@ int run_doctor(bool json_output, bool load, const std::vector<std::string>& warn
   for (const auto& f : failed) {
     std::cout << "  " << style.red("failed: ") << printable(f.file) << ": " << printable(f.reason) << '\n';
   }
-  std::cout << style.bold("trace") << " (as SPECULATORS_DEBUG_PLUGINS=1 writes it)\n";
+  std::cout << style.bold("trace")
+            << " (discovery's, as SPECULATORS_DEBUG_PLUGINS=1 writes it, and each manifest's check)\n";
   for (const auto& e : trace) {
     std::cout << "  " << e.step << std::string(e.step.size() < 7 ? 7 - e.step.size() : 0, ' ') << ' '
               << printable(e.path) << ": " << printable(e.outcome);

@@ -159,8 +159,8 @@ using WarningHandler = std::function<void(std::string_view)>;
 WarningHandler set_warning_handler(WarningHandler handler);
 
 /// One decision of discovery about a plugin file or a search-path entry. With
-/// SPECULATORS_DEBUG_PLUGINS=1 in the environment (read once, at the first discovery of the
-/// process), each is written to standard error as one line
+/// SPECULATORS_DEBUG_PLUGINS=1 in the environment (read once, by the first traced step of the
+/// process), each is written to standard error as one line, when its step ends:
 ///   speculators: plugin trace: <path>: <step>: <outcome> (<took> us)
 /// to answer "why was my plugin not picked up?" without a debugger.
 struct PluginTraceEvent {
