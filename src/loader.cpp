@@ -6,9 +6,9 @@
 #include "path_text.hpp"
 #include "store.hpp"
 
-#include <chrono>
 #include <speculators/detail/plugin_entry.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -234,9 +234,10 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
   const auto start = [&started, traced] {
     if (traced) started = std::chrono::steady_clock::now();
   };
-  const auto traced_stage = [&](std::string_view step, const std::vector<std::string>& problems, std::string done) {
+  // `done` makes the text of a stage that passed, only when the trace is on.
+  const auto traced_stage = [&](std::string_view step, const std::vector<std::string>& problems, const auto& done) {
     if (traced)
-      trace(state, module.info.file, step, problems.empty() ? std::move(done) : "failed: " + joined(problems), started);
+      trace(state, module.info.file, step, problems.empty() ? done() : "failed: " + joined(problems), started);
   };
   const auto classes = [](std::size_t count) { return std::to_string(count) + (count == 1 ? " class" : " classes"); };
   std::vector<std::string> problems;
@@ -244,31 +245,34 @@ std::optional<std::string> advance(Loader& state, Loader::Module& module, Reach 
     start();
     problems = read_checked_manifest(state, module);  // refused here, none of the plugin's code has run
     module.stage = Stage::checked;
-    traced_stage("check", problems,
-                 module.manifest.present
-                     ? "passed, none of its code run: its manifest lists " + classes(module.manifest.entries.size())
-                     : std::string("passed, but it has no manifest: it is loaded to find its classes"));
+    traced_stage("check", problems, [&] {
+      return module.manifest.present
+                 ? "passed, none of its code run: its manifest lists " + classes(module.manifest.entries.size())
+                 : std::string("passed, but it has no manifest: it is loaded to find its classes");
+    });
   }
   const bool load = reach == Reach::load || (reach == Reach::list && !module.manifest.present);
   if (problems.empty() && reach == Reach::list && !load && module.stage == Stage::checked) {
     start();
     module.stage = Stage::listed;
     problems = list_classes(module);
-    traced_stage("list", problems, classes(module.manifest.entries.size()) + " listed from the manifest, not loaded");
+    traced_stage("list", problems,
+                 [&] { return classes(module.manifest.entries.size()) + " listed from the manifest, not loaded"; });
   }
   if (problems.empty() && (load || reach == Reach::open) && module.stage != Stage::opened) {
     start();
     problems = open_code(module);
     module.stage = Stage::opened;  // not before: should open_code() throw, the module is still to be opened
-    traced_stage("open", problems, "loaded by the dynamic loader");
+    traced_stage("open", problems, [] { return std::string("loaded by the dynamic loader"); });
   }
   if (problems.empty() && load) {
     start();
     module.stage = Stage::loaded;
     problems = register_code(module);
-    traced_stage("load", problems,
-                 module.descriptor != nullptr ? classes(module.descriptor->entry_count) + " registered"
-                                              : std::string("registered"));
+    traced_stage("load", problems, [&] {
+      return module.descriptor != nullptr ? classes(module.descriptor->entry_count) + " registered"
+                                          : std::string("registered");
+    });
   }
   if (problems.empty()) return std::nullopt;
   std::string reason = joined(problems);
